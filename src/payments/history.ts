@@ -1,0 +1,61 @@
+import type { PaymentsDeps } from './deps.ts';
+import { AppError, appError } from './errors.ts';
+import type { PaymentRecord } from './ledger.ts';
+import { syncPayments } from './sync.ts';
+
+export interface HistoryInput {
+  customerId: string;
+  /** Only payments in this PaymentIntent status. */
+  status?: string;
+}
+
+export interface History {
+  /** Newest first. */
+  payments: PaymentRecord[];
+  /** True when Stripe could not be reached and the ledger's last synced copy is served. */
+  stale: boolean;
+  /** When the payments were last brought up to date with Stripe (null: never). */
+  syncedAt: Date | null;
+}
+
+/**
+ * A customer's payment history: retrieve the customer (404 when unknown or deleted) -> bring the
+ * ledger up to date with an incremental sync -> answer from the ledger.
+ *
+ * When Stripe is unreachable the ledger's copy is still worth serving, flagged as stale, provided
+ * the customer was synced at least once; a customer never synced gets the outage (503).
+ */
+export async function paymentHistory(deps: PaymentsDeps, input: HistoryInput): Promise<History> {
+  const { ledger, stripe } = deps;
+  const { customerId } = input;
+
+  let syncedAt: Date;
+  try {
+    const customer = await stripe.retrieveCustomer(customerId);
+    if (customer === null) throw appError('customer_not_found');
+    syncedAt = await syncPayments(deps, customerId);
+  } catch (error) {
+    if (!(error instanceof AppError) || !isOutage(error)) throw error;
+    const state = await ledger.getSyncState(customerId);
+    if (state === null) throw appError('stripe_unavailable', outageOptions(error));
+
+    deps.logger.warn({ customerId, code: error.code }, 'serving stale payment history');
+    const payments = await ledger.listPayments(customerId, input.status);
+    return { payments, stale: true, syncedAt: state.syncedAt };
+  }
+
+  const payments = await ledger.listPayments(customerId, input.status);
+  return { payments, stale: false, syncedAt };
+}
+
+/** Stripe itself failing, as opposed to a bad request or our own fault. */
+function isOutage(error: AppError): boolean {
+  return ['stripe_error', 'stripe_unavailable', 'stripe_timeout'].includes(error.code);
+}
+
+function outageOptions(error: AppError) {
+  return {
+    retryAfterSeconds: error.retryAfterSeconds ?? 5,
+    logContext: { upstreamCode: error.code, ...error.logContext },
+  };
+}
