@@ -5,11 +5,7 @@
  * - STRIPE_SECRET_KEY set: that Stripe (test mode; STRIPE_API_BASE if set, else api.stripe.com).
  * - unset: the sandbox `npm start` embeds, started here in-process on the same
  *   `DATA_DIR/sandbox.sqlite`, so the token is known to an API started on that DATA_DIR, running
- *   or not. SQLite (WAL) lets both processes use the file at once; while the sandbox opens its
- *   transactions deferred, a write here can make one of the API's concurrent sandbox writes fail
- *   with "database is locked" (the SDK's retry absorbs it). For scripted or heavy use, run
- *   `npm run sandbox` and point both the API and this command at it with STRIPE_SECRET_KEY=
- *   sk_test_sandbox and STRIPE_API_BASE=http://127.0.0.1:12111.
+ *   or not. Both processes may use the file at once: SQLite (WAL) serializes their writes.
  *
  * Exit codes: 0 printed; 2 bad argument or refused by Stripe (one line on stderr); 1 anything
  * else (configuration, Stripe unreachable).

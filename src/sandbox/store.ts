@@ -126,7 +126,10 @@ export class Store {
       this.db.pragma('busy_timeout = 5000');
     }
     this.migrate(file);
-    this.runInTransaction = this.db.transaction((fn: () => void) => fn());
+    // IMMEDIATE takes the write lock at the start, so a second process sharing the file (such as
+    // `npm run token` beside `npm start`) waits through busy_timeout instead of failing with
+    // SQLITE_BUSY when a deferred transaction tries to upgrade from reading to writing.
+    this.runInTransaction = this.db.transaction((fn: () => void) => fn()).immediate;
     const db = this.db;
     this.statements = {
       insert: db.prepare<
