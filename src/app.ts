@@ -4,8 +4,12 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type Config, leaseMsFor } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createLedger } from './ledger/index.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { createReadiness } from './observability/readiness.ts';
+import { contextualLogger } from './observability/request-context.ts';
 import { systemClock } from './payments/clock.ts';
 import { DEFAULT_SETTINGS, type PaymentsDeps } from './payments/deps.ts';
+import { instrumentPayments } from './payments/metrics.ts';
 import { createPaymentsService, type PaymentsService } from './payments/service.ts';
 import { startSweeper } from './payments/sweeper.ts';
 import { type ApiBase, createStripeClient } from './stripe/client.ts';
@@ -70,20 +74,40 @@ export async function startService(config: Config, logger: FastifyBaseLogger): P
       timeoutMs: config.stripeTimeoutMs,
       maxNetworkRetries: config.stripeMaxNetworkRetries,
     });
+    // Lines written while a request is served carry its requestId and caller.
+    const domainLogger = contextualLogger(logger);
+    const metrics = createMetrics({ pendingAttempts: () => ledger.countPendingAttempts() });
+    const gateway = new StripeGateway(stripe, domainLogger, metrics);
     const deps: PaymentsDeps = {
       ledger,
-      stripe: new StripeGateway(stripe, logger),
+      stripe: gateway,
       clock: systemClock,
-      logger,
+      logger: domainLogger,
       settings: {
         ...DEFAULT_SETTINGS,
         leaseMs: leaseMsFor(config),
         attemptGraceMs: config.pendingAttemptGraceMs,
       },
     };
-    const payments = createPaymentsService(deps);
+    const payments = instrumentPayments(createPaymentsService(deps), metrics);
+    const readiness = createReadiness({
+      ledger: () => ledger.ping(),
+      stripe: () => gateway.ping(),
+    });
 
-    const app = buildApp({ payments, logger });
+    if (config.apiKeys.length === 0) {
+      logger.warn({}, 'API_KEYS is not set: /api/* and /metrics are open to anyone');
+    }
+    const app = buildApp({
+      payments,
+      logger,
+      apiKeys: config.apiKeys,
+      rateLimit: config.rateLimit,
+      corsOrigins: config.corsOrigins,
+      timeouts: config.http,
+      metrics,
+      readiness,
+    });
     closers.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
 

@@ -18,6 +18,21 @@
  * | SWEEP_INTERVAL_MS            | 60000         | how often pending attempts are resolved          |
  * | PENDING_ATTEMPT_GRACE_MS     | 900000        | a pending attempt with no PaymentIntent after    |
  * |                              |               | this long is marked failed                       |
+ * | API_KEYS                     | (unset)       | label:secret,label2:secret2; required when       |
+ * |                              |               | NODE_ENV=production; unset elsewhere: /api/* is  |
+ * |                              |               | open to anyone                                   |
+ * | RATE_LIMIT_MAX               | 600           | requests per window per API key (per client      |
+ * |                              |               | address when open), per process                  |
+ * | RATE_LIMIT_WINDOW_MS         | 60000         | the rate limit's window                          |
+ * | CORS_ORIGINS                 | (unset)       | origins allowed to call from a browser, e.g.     |
+ * |                              |               | https://app.example.com; unset: CORS closed      |
+ * | HTTP_CONNECTION_TIMEOUT_MS   | longest       | idle socket timeout; must exceed the longest     |
+ * |                              | request + 10s | request (180000 with the default Stripe settings)|
+ * | HTTP_REQUEST_TIMEOUT_MS      | 60000         | to receive a whole request (headers and body)    |
+ * | HTTP_HEADERS_TIMEOUT_MS      | 30000         | to receive the headers; at most the request one  |
+ * | HTTP_KEEP_ALIVE_TIMEOUT_MS   | 72000         | idle keep-alive connections are closed after it  |
+ * | SHUTDOWN_TIMEOUT_MS          | 25000         | on SIGTERM/SIGINT, how long requests in flight   |
+ * |                              |               | may take before the process exits anyway         |
  */
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -39,6 +54,26 @@ export interface ApiBaseConfig {
   port: number;
 }
 
+/** A client allowed on /api/*: its label goes into logs and scopes its idempotency keys. */
+export interface ApiKey {
+  label: string;
+  secret: string;
+}
+
+export interface RateLimitConfig {
+  /** Requests allowed per window and client. */
+  max: number;
+  windowMs: number;
+}
+
+/** Node's HTTP server timeouts (see buildApp for what each one bounds). */
+export interface HttpTimeouts {
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -55,6 +90,13 @@ export interface Config {
   logLevel: LogLevel;
   sweepIntervalMs: number;
   pendingAttemptGraceMs: number;
+  /** Empty: open access (never in production). */
+  apiKeys: ApiKey[];
+  rateLimit: RateLimitConfig;
+  /** Empty: CORS closed. */
+  corsOrigins: string[];
+  http: HttpTimeouts;
+  shutdownTimeoutMs: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = [
@@ -69,6 +111,7 @@ const LOG_LEVELS: readonly LogLevel[] = [
 const KEY_FORMAT = /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
+type Read = (name: string) => string | undefined;
 
 /**
  * Reads and checks every variable.
@@ -76,7 +119,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @throws ConfigError naming the first variable with an unusable value.
  */
 export function loadConfig(env: Env): Config {
-  const read = (name: string): string | undefined => {
+  const read: Read = (name) => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
@@ -114,19 +157,23 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  const stripe = {
+    stripeTimeoutMs: integer(read, 'STRIPE_TIMEOUT_MS', 20_000, 1_000, 120_000),
+    stripeMaxNetworkRetries: integer(read, 'STRIPE_MAX_NETWORK_RETRIES', 2, 0, 5),
+  };
   const config: Config = {
     host: read('HOST') ?? '127.0.0.1',
     port: integer(read, 'PORT', 3000, 0, 65_535),
     nodeEnv,
     stripeSecretKey,
     stripeApiBase: apiBase === undefined ? null : parseApiBase(apiBase),
-    stripeTimeoutMs: integer(read, 'STRIPE_TIMEOUT_MS', 20_000, 1_000, 120_000),
-    stripeMaxNetworkRetries: integer(read, 'STRIPE_MAX_NETWORK_RETRIES', 2, 0, 5),
+    ...stripe,
     databaseUrl,
     dataDir: read('DATA_DIR') ?? './data',
     logLevel,
     sweepIntervalMs: integer(read, 'SWEEP_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     pendingAttemptGraceMs: integer(read, 'PENDING_ATTEMPT_GRACE_MS', 900_000, 1_000, 86_400_000),
+    ...readProtection(read, nodeEnv, leaseMsFor(stripe)),
   };
 
   // The grace period starts after the lease: before that the request may still be running.
@@ -137,6 +184,119 @@ export function loadConfig(env: Env): Config {
     );
   }
   return config;
+}
+
+/** The part of the configuration that protects the HTTP surface. */
+function readProtection(
+  read: Read,
+  nodeEnv: string,
+  lease: number,
+): Pick<Config, 'apiKeys' | 'rateLimit' | 'corsOrigins' | 'http' | 'shutdownTimeoutMs'> {
+  const apiKeys = parseApiKeys(read('API_KEYS'));
+  if (apiKeys.length === 0 && nodeEnv === 'production') {
+    throw new ConfigError(
+      'API_KEYS',
+      'is required when NODE_ENV=production (label:secret pairs, comma-separated)',
+    );
+  }
+
+  // An idle socket is closed after the connection timeout, even while its request waits on
+  // Stripe, so it must outlast the longest request. The request timeout only bounds receiving
+  // the request (Node stops it once the body is in), so it can stay short.
+  const connectionTimeoutMs = integer(
+    read,
+    'HTTP_CONNECTION_TIMEOUT_MS',
+    lease + 10_000,
+    1_000,
+    3_600_000,
+  );
+  if (connectionTimeoutMs <= lease) {
+    throw new ConfigError(
+      'HTTP_CONNECTION_TIMEOUT_MS',
+      `must be longer than the longest request (${lease} ms with these Stripe settings)`,
+    );
+  }
+  const requestTimeoutMs = integer(read, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, 1_000, 3_600_000);
+  const headersTimeoutMs = integer(read, 'HTTP_HEADERS_TIMEOUT_MS', 30_000, 1_000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      `must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
+
+  return {
+    apiKeys,
+    rateLimit: {
+      max: integer(read, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
+      windowMs: integer(read, 'RATE_LIMIT_WINDOW_MS', 60_000, 1_000, 86_400_000),
+    },
+    corsOrigins: parseOrigins(read('CORS_ORIGINS')),
+    http: {
+      connectionTimeoutMs,
+      requestTimeoutMs,
+      headersTimeoutMs,
+      keepAliveTimeoutMs: integer(read, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000),
+    },
+    shutdownTimeoutMs: integer(read, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 3_600_000),
+  };
+}
+
+const LABEL_FORMAT = /^[A-Za-z0-9_-]{1,64}$/;
+/** RFC 6750's token68 characters: a secret that travels in a Bearer header unchanged. */
+const SECRET_FORMAT = /^[A-Za-z0-9\-._~+/]{16,256}=*$/;
+
+/** `label:secret,label2:secret2`. Messages name an entry by position or label, never its secret. */
+function parseApiKeys(raw: string | undefined): ApiKey[] {
+  if (raw === undefined) return [];
+  const keys: ApiKey[] = [];
+  for (const [index, entry] of raw.split(',').entries()) {
+    const colon = entry.indexOf(':');
+    const label = entry.slice(0, colon).trim();
+    const secret = entry.slice(colon + 1).trim();
+    if (colon < 0 || !LABEL_FORMAT.test(label)) {
+      throw new ConfigError(
+        'API_KEYS',
+        `entry ${index + 1} must be label:secret with a label of 1 to 64 letters, digits, _ or -`,
+      );
+    }
+    if (!SECRET_FORMAT.test(secret)) {
+      throw new ConfigError(
+        'API_KEYS',
+        `the secret of "${label}" must be 16 to 256 characters: letters, digits and -._~+/`,
+      );
+    }
+    if (keys.some((key) => key.label === label)) {
+      throw new ConfigError('API_KEYS', `the label "${label}" is used twice`);
+    }
+    if (keys.some((key) => key.secret === secret)) {
+      throw new ConfigError('API_KEYS', `the secret of "${label}" is used twice`);
+    }
+    keys.push({ label, secret });
+  }
+  return keys;
+}
+
+/** A comma-separated allow-list of exact origins (scheme, host, port; no path, no wildcard). */
+function parseOrigins(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // Reported below with the other malformed values.
+    }
+    const web = url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
+    if (url === null || !web || url.origin !== origin) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must list origins like https://app.example.com (no path, no wildcard), got "${origin}"`,
+      );
+    }
+    return origin;
+  });
 }
 
 /**
@@ -150,13 +310,7 @@ export function leaseMsFor(config: Pick<Config, 'stripeTimeoutMs' | 'stripeMaxNe
   return 2 * perCall + 30_000;
 }
 
-function integer(
-  read: (name: string) => string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+function integer(read: Read, name: string, fallback: number, min: number, max: number): number {
   const raw = read(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);

@@ -1,10 +1,12 @@
 /**
- * `npm start`: reads the configuration, starts the service and closes it on SIGTERM/SIGINT.
- * A bad configuration prints one line naming the variable and exits with code 1.
+ * `npm start`: reads the configuration, starts the service and closes it gracefully on SIGTERM or
+ * SIGINT (see shutdown.ts). A bad configuration prints one line naming the variable and exits
+ * with code 1.
  */
-import pino from 'pino';
 import { startService } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './observability/logger.ts';
+import { handleShutdownSignals } from './shutdown.ts';
 
 let config: Config;
 try {
@@ -15,26 +17,24 @@ try {
   process.exit(1);
 }
 
-const logger = pino({
+const logger = createLogger({
   level: config.logLevel,
-  // Belt and braces: nothing should log these, and if something does, the value is hidden.
-  redact: ['req.headers.authorization', '*.clientSecret', '*.client_secret', '*.secretKey'],
+  // Never in a line, whatever field or message they might reach.
+  secrets: [
+    ...config.apiKeys.map((key) => key.secret),
+    ...(config.stripeSecretKey === null ? [] : [config.stripeSecretKey]),
+  ],
 });
 
 try {
   const service = await startService(config, logger);
   logger.info({ url: service.url }, 'payments api listening');
-
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await service.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  handleShutdownSignals({
+    close: () => service.close(),
+    timeoutMs: config.shutdownTimeoutMs,
+    logger,
+    exit: (code) => process.exit(code),
+  });
 } catch (error) {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);

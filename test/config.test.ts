@@ -26,6 +26,16 @@ describe('loadConfig', () => {
       logLevel: 'info',
       sweepIntervalMs: 60_000,
       pendingAttemptGraceMs: 900_000,
+      apiKeys: [],
+      rateLimit: { max: 600, windowMs: 60_000 },
+      corsOrigins: [],
+      http: {
+        connectionTimeoutMs: leaseMsFor(config) + 10_000,
+        requestTimeoutMs: 60_000,
+        headersTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 72_000,
+      },
+      shutdownTimeoutMs: 25_000,
     });
   });
 
@@ -43,6 +53,15 @@ describe('loadConfig', () => {
       STRIPE_MAX_NETWORK_RETRIES: '0',
       SWEEP_INTERVAL_MS: '10000',
       PENDING_ATTEMPT_GRACE_MS: '600000',
+      API_KEYS: 'shop:0123456789abcdef, mobile-app_2:ZmVkY2JhOTg3NjU0MzIxMA==',
+      RATE_LIMIT_MAX: '100',
+      RATE_LIMIT_WINDOW_MS: '10000',
+      CORS_ORIGINS: 'https://shop.example.com, http://localhost:5173',
+      HTTP_CONNECTION_TIMEOUT_MS: '300000',
+      HTTP_REQUEST_TIMEOUT_MS: '20000',
+      HTTP_HEADERS_TIMEOUT_MS: '10000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      SHUTDOWN_TIMEOUT_MS: '5000',
     });
 
     assert.equal(config.host, '0.0.0.0');
@@ -56,6 +75,19 @@ describe('loadConfig', () => {
     assert.equal(config.stripeMaxNetworkRetries, 0);
     assert.equal(config.sweepIntervalMs, 10_000);
     assert.equal(config.pendingAttemptGraceMs, 600_000);
+    assert.deepEqual(config.apiKeys, [
+      { label: 'shop', secret: '0123456789abcdef' },
+      { label: 'mobile-app_2', secret: 'ZmVkY2JhOTg3NjU0MzIxMA==' },
+    ]);
+    assert.deepEqual(config.rateLimit, { max: 100, windowMs: 10_000 });
+    assert.deepEqual(config.corsOrigins, ['https://shop.example.com', 'http://localhost:5173']);
+    assert.deepEqual(config.http, {
+      connectionTimeoutMs: 300_000,
+      requestTimeoutMs: 20_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 65_000,
+    });
+    assert.equal(config.shutdownTimeoutMs, 5000);
   });
 
   it('treats an empty variable as unset', () => {
@@ -119,6 +151,78 @@ describe('loadConfig', () => {
 
   it('refuses a grace period shorter than the longest request', () => {
     rejects({ PENDING_ATTEMPT_GRACE_MS: '60000' }, 'PENDING_ATTEMPT_GRACE_MS');
+  });
+});
+
+describe('loadConfig: protection', () => {
+  const SECRET = '0123456789abcdef';
+
+  it('refuses to start in production without API keys', () => {
+    rejects({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_x' }, 'API_KEYS');
+  });
+
+  it('starts in production with API keys', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      API_KEYS: `shop:${SECRET}`,
+    });
+    assert.deepEqual(config.apiKeys, [{ label: 'shop', secret: SECRET }]);
+  });
+
+  it('refuses malformed API keys, naming API_KEYS', () => {
+    for (const value of [
+      'no-colon',
+      `:${SECRET}`,
+      `bad label:${SECRET}`,
+      `bad.label:${SECRET}`,
+      'short:0123456789abcde',
+      'spaced:0123456789 abcdef',
+      `a:${SECRET},a:${SECRET}x`,
+      `a:${SECRET},b:${SECRET}`,
+      `a:${SECRET},`,
+    ]) {
+      rejects({ API_KEYS: value }, 'API_KEYS');
+    }
+  });
+
+  it('never repeats a secret in its message', () => {
+    for (const value of ['shop:short-secret', `a:${SECRET},b:${SECRET}`]) {
+      assert.throws(
+        () => loadConfig({ API_KEYS: value }),
+        (error: Error) =>
+          !error.message.includes('short-secret') && !error.message.includes(SECRET),
+      );
+    }
+  });
+
+  it('refuses CORS origins that are not bare origins', () => {
+    for (const value of ['*', 'shop.example.com', 'https://shop.example.com/', 'ftp://x.example']) {
+      rejects({ CORS_ORIGINS: value }, 'CORS_ORIGINS');
+    }
+  });
+
+  it('refuses rate limits and timeouts out of range', () => {
+    rejects({ RATE_LIMIT_MAX: '0' }, 'RATE_LIMIT_MAX');
+    rejects({ RATE_LIMIT_WINDOW_MS: '10' }, 'RATE_LIMIT_WINDOW_MS');
+    rejects({ SHUTDOWN_TIMEOUT_MS: 'soon' }, 'SHUTDOWN_TIMEOUT_MS');
+    rejects({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '0' }, 'HTTP_KEEP_ALIVE_TIMEOUT_MS');
+  });
+
+  it('refuses a connection timeout that would cut the longest request short', () => {
+    rejects({ HTTP_CONNECTION_TIMEOUT_MS: '60000' }, 'HTTP_CONNECTION_TIMEOUT_MS');
+  });
+
+  it('raises the default connection timeout with the Stripe settings', () => {
+    const config = loadConfig({ STRIPE_TIMEOUT_MS: '60000' });
+    assert.ok(config.http.connectionTimeoutMs > leaseMsFor(config));
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    rejects(
+      { HTTP_REQUEST_TIMEOUT_MS: '10000', HTTP_HEADERS_TIMEOUT_MS: '20000' },
+      'HTTP_HEADERS_TIMEOUT_MS',
+    );
   });
 });
 

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { ApiKey, HttpTimeouts, RateLimitConfig } from '../config.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Readiness } from '../observability/readiness.ts';
 import type { PaymentsService } from '../payments/service.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerDrain } from './plugins/drain.ts';
+import { isQuietPath, registerHealth } from './plugins/health.ts';
+import { registerLogContext } from './plugins/log-context.ts';
+import { registerMetrics } from './plugins/metrics.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { registerRateLimit } from './plugins/rate-limit.ts';
+import { registerSecurity } from './plugins/security.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { paymentRoutes } from './routes/payments.ts';
 
@@ -13,6 +24,18 @@ export interface AppDeps {
   payments: PaymentsService;
   /** A pino logger; absent: no request log (tests). */
   logger?: FastifyBaseLogger;
+  /** Who may call /api/* and /metrics; absent or empty: open access. */
+  apiKeys?: readonly ApiKey[];
+  /** Absent: no rate limit (tests). */
+  rateLimit?: RateLimitConfig;
+  /** Origins allowed to call from a browser; absent or empty: CORS closed. */
+  corsOrigins?: readonly string[];
+  /** Absent: Node's and Fastify's defaults (tests). */
+  timeouts?: HttpTimeouts;
+  /** Absent: no HTTP metrics and no /metrics. */
+  metrics?: Metrics;
+  /** Absent: no /readyz. */
+  readiness?: Readiness;
 }
 
 /** An inbound request id is kept only when short and of a safe charset, else a new one is made. */
@@ -29,8 +52,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Longer than any valid customer id, so an overlong one gets a 400 naming the field rather
     // than the router's 404.
     routerOptions: { maxParamLength: 512 },
-    // Logged as `requestId`, the name the problem documents use.
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // Logged as `requestId`, the name the problem documents use. Probes and scrapes come every
+    // few seconds: their own lines would bury the requests that matter (failures still log).
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: (request) => isQuietPath(request.url),
+    }),
+    ...fastifyTimeouts(deps.timeouts),
     genReqId: (request) => {
       const inbound = request.headers['x-request-id'];
       return typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound)
@@ -51,8 +79,35 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  if (deps.timeouts !== undefined) app.server.headersTimeout = deps.timeouts.headersTimeoutMs;
 
+  // Order matters: the security plugin's route hook and the rate limit (which hooks each route as
+  // it is added) come before the routes; identifying the caller comes before the rate limit.
+  registerSecurity(app, deps.corsOrigins ?? []);
+  registerAuth(app, deps.apiKeys ?? []);
+  if (deps.rateLimit !== undefined) registerRateLimit(app, deps.rateLimit);
+  registerLogContext(app);
+  registerDrain(app);
+  if (deps.metrics !== undefined) registerMetrics(app, deps.metrics);
+  registerHealth(app, deps.readiness);
+
+  // Before the routes: the OpenAPI document is made from the routes registered after it.
+  registerOpenApi(app);
   app.register(customerRoutes, { payments: deps.payments });
   app.register(paymentRoutes, { payments: deps.payments });
   return app;
+}
+
+/**
+ * Node's server timeouts. The connection (idle socket) timeout also runs while a handler waits on
+ * Stripe, so config.ts keeps it above the longest request; the request timeout only bounds
+ * receiving the request; keep-alive outlasts a load balancer's usual 60 s idle timeout.
+ */
+function fastifyTimeouts(timeouts: HttpTimeouts | undefined) {
+  if (timeouts === undefined) return {};
+  return {
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+  };
 }

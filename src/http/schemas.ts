@@ -1,10 +1,12 @@
 import { Type } from 'typebox';
 import Format from 'typebox/format';
 import { isValidEmail } from '../payments/email.ts';
+import { CHARGE_EXAMPLE, REGISTER_CUSTOMER_EXAMPLE } from './examples.ts';
 
 /**
  * The public contract of the API, as TypeBox schemas: they validate requests (every invalid field
- * reported at once), type the handlers and filter responses. Field names are fixed by the issue.
+ * reported at once), type the handlers, filter responses and make the OpenAPI document. Field
+ * names are fixed by the issue.
  */
 
 /** A format checked by the domain's own email rule (trimmed, at most 254 characters). */
@@ -50,7 +52,10 @@ export const IdempotencyHeaders = Type.Object({
       minLength: 1,
       maxLength: 255,
       pattern: '^[\\x20-\\x7E]+$',
-      description: 'Makes the POST safe to retry: the same key and body answer the same.',
+      description:
+        'Makes the POST safe to retry: the same key with the same body gets the first answer ' +
+        'again (for at least 24 hours), and Stripe is never called twice. 1 to 255 printable ' +
+        'ASCII characters, e.g. a UUID.',
     }),
   ),
 });
@@ -64,11 +69,11 @@ export const RegisterCustomerBody = Type.Object(
       description: 'A card token (tok_...) or a PaymentMethod id (pm_...).',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [REGISTER_CUSTOMER_EXAMPLE] },
 );
 
 export const CustomerCreatedResponse = Type.Object({
-  stripeCustomerID: Type.String(),
+  stripeCustomerID: Type.String({ description: 'The new Stripe customer (cus_...).' }),
 });
 
 export const ChargeBody = Type.Object(
@@ -80,20 +85,25 @@ export const ChargeBody = Type.Object(
       description: 'US cents.',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [CHARGE_EXAMPLE] },
 );
 
 export const ChargeCreatedResponse = Type.Object({
-  paymentIntentID: Type.String(),
-  status: Type.String(),
-  amount: Type.Integer(),
-  currency: Type.String(),
+  paymentIntentID: Type.String({ description: 'The confirmed Stripe PaymentIntent (pi_...).' }),
+  status: Type.String({ description: "The PaymentIntent's status, usually `succeeded`." }),
+  amount: Type.Integer({ description: 'US cents.' }),
+  currency: Type.String({ description: 'Always `usd`.' }),
 });
 
 export const HistoryParams = Type.Object({ customer_id: CustomerId });
 
 export const HistoryQuery = Type.Object(
-  { status: Type.Optional(Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s)))) },
+  {
+    status: Type.Optional(
+      // An enum rather than a union of literals: the docs show it as a drop-down.
+      Type.Enum(PAYMENT_STATUSES, { description: 'Only the payments in this status.' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -106,11 +116,52 @@ export const HistoryBody = Type.Object(
 export const HistoryResponse = Type.Object({
   payments: Type.Array(
     Type.Object({
-      id: Type.String(),
-      amount: Type.Integer(),
+      id: Type.String({ description: 'The Stripe PaymentIntent (pi_...).' }),
+      amount: Type.Integer({ description: 'US cents.' }),
       currency: Type.String(),
-      status: Type.String(),
+      status: Type.String({ description: "The PaymentIntent's status." }),
       created: Type.String({ format: 'date-time', description: 'ISO 8601, UTC.' }),
     }),
+    { description: 'Every PaymentIntent the customer ever had, newest first.' },
   ),
 });
+
+const FieldErrorSchema = Type.Object({
+  param: Type.String({ description: 'The field, as the client named it.' }),
+  message: Type.String({ description: 'What a valid value looks like.' }),
+});
+
+/**
+ * Every error answer (RFC 9457 problem details), as `problem.ts` renders it. Only the documents
+ * use it: error answers are serialized by the error handler, not filtered by this schema.
+ */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'A URN naming the code: `urn:payments-api:error:<code>`.' }),
+    title: Type.String({ description: 'A short summary of the code.' }),
+    status: Type.Integer({ description: 'The HTTP status.' }),
+    detail: Type.String({ description: 'What happened and what to do next.' }),
+    code: Type.String({ description: 'Stable snake_case code to branch on.' }),
+    requestId: Type.String({ description: 'Also in the `X-Request-Id` header and in the logs.' }),
+    param: Type.Optional(Type.String({ description: 'The field at fault, when there is one.' })),
+    errors: Type.Optional(
+      Type.Array(FieldErrorSchema, { description: 'Every invalid field at once (400).' }),
+    ),
+    declineCode: Type.Optional(Type.String({ description: "The bank's reason (402)." })),
+    paymentIntentID: Type.Optional(
+      Type.String({ description: 'The failed PaymentIntent: it shows in the history (402).' }),
+    ),
+    clientSecret: Type.Optional(
+      Type.String({
+        description:
+          'For `authentication_required`: a front end confirms the PaymentIntent with it.',
+      }),
+    ),
+    stripeCustomerID: Type.Optional(
+      Type.String({
+        description: 'For `customer_exists`: the customer registered with the email.',
+      }),
+    ),
+  },
+  { description: 'An RFC 9457 problem document.' },
+);

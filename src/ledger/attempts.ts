@@ -66,6 +66,16 @@ export async function listPendingAttempts(
   return rows.map(toAttempt);
 }
 
+/** The number of pending attempts (served by the status index's leading column). */
+export async function countPendingAttempts(db: Kysely<LedgerDatabase>): Promise<number> {
+  const row = await db
+    .selectFrom('payment_attempts')
+    .select((eb) => eb.fn.countAll().as('pending'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(row?.pending ?? 0);
+}
+
 function toAttempt(row: Selectable<PaymentAttemptsTable>): PaymentAttempt {
   return {
     id: row.id,

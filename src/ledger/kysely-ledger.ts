@@ -1,6 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { Ledger } from '../payments/ledger.ts';
-import { insertAttempt, listPendingAttempts, resolveAttempt } from './attempts.ts';
+import {
+  countPendingAttempts,
+  insertAttempt,
+  listPendingAttempts,
+  resolveAttempt,
+} from './attempts.ts';
 import { confirmCustomer, findCustomerByEmail, releaseEmail, reserveEmail } from './customers.ts';
 import {
   claimIdempotencyKey,
@@ -26,7 +31,7 @@ export function createKyselyLedger(
     releaseIdempotencyKey: (scope, key) => releaseIdempotencyKey(db, scope, key),
     purgeIdempotencyKeys: (createdBefore) => purgeIdempotencyKeys(db, createdBefore),
 
-    reserveEmail: (email, now) => reserveEmail(db, email, now),
+    reserveEmail: (email, now, options) => reserveEmail(db, email, now, options),
     confirmCustomer: (email, stripeCustomerId, now) =>
       confirmCustomer(db, email, stripeCustomerId, now),
     releaseEmail: (email) => releaseEmail(db, email),
@@ -35,6 +40,7 @@ export function createKyselyLedger(
     insertAttempt: (attempt) => insertAttempt(db, attempt),
     resolveAttempt: (attemptId, result) => resolveAttempt(db, attemptId, result),
     listPendingAttempts: (updatedBefore, limit) => listPendingAttempts(db, updatedBefore, limit),
+    countPendingAttempts: () => countPendingAttempts(db),
 
     upsertPayments: (payments) => upsertPayments(db, payments),
     listPayments: (customerId, status) => listPayments(db, customerId, status),

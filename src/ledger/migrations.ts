@@ -85,6 +85,13 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  // Who holds a pending email reservation (the registration's key root), so that the same
+  // request may take its reservation back and a crashed one can be taken over after its lease.
+  '0002_customers_registration_key': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('customers').addColumn('registration_key', 'text').execute();
+    },
+  },
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */

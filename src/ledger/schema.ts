@@ -10,7 +10,13 @@ export interface CustomersTable {
   email: string;
   /** Null while the Stripe customer is being created; unique once set. */
   stripe_customer_id: string | null;
+  /**
+   * The owner of the reservation: the key root of the registration that reserved it (null on
+   * rows written before migration 0002, or confirmed without a reservation).
+   */
+  registration_key: string | null;
   created_at: number;
+  /** When the reservation was last taken; its lease runs from here. */
   updated_at: number;
 }
 

@@ -4,6 +4,7 @@ import type { StripePort } from './stripe-port.ts';
 
 /** The part of a pino logger the domain uses: fields first, then a short fixed message. */
 export interface Logger {
+  debug(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;

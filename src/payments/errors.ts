@@ -18,6 +18,8 @@ export interface ProblemFields {
   paymentIntentID?: string;
   clientSecret?: string;
   stripeCustomerID?: string;
+  /** Readiness: each dependency checked and how it answered (`ok` or `failed`). */
+  checks?: Record<string, string>;
 }
 
 interface CatalogueEntry {
@@ -46,6 +48,13 @@ export const CATALOGUE = {
     detail:
       'Stripe does not know this card token or payment method. Check that it was created with ' +
       'the same Stripe account, or create a new one.',
+  },
+  unauthorized: {
+    status: 401,
+    title: 'Unauthorized',
+    detail:
+      'This endpoint needs an API key. Send it as `Authorization: Bearer <key>`; ask the ' +
+      'operator of this service for a key if you have none.',
   },
   customer_not_found: {
     status: 404,
@@ -104,6 +113,14 @@ export const CATALOGUE = {
       'This Idempotency-Key was first used with a different request body. Use a new key for a ' +
       'new request, or resend the original body to receive its answer.',
   },
+  rate_limited: {
+    status: 429,
+    title: 'Too many requests',
+    detail:
+      'This client sent more requests than its limit allows in the current window. Wait the ' +
+      'number of seconds in `Retry-After`, then retry; with the same Idempotency-Key a retried ' +
+      'POST is never carried out twice.',
+  },
   internal_error: {
     status: 500,
     title: 'Internal error',
@@ -131,6 +148,13 @@ export const CATALOGUE = {
     detail:
       'Stripe did not answer in time; the outcome is not known yet. Retry with the same ' +
       'Idempotency-Key: it returns the original outcome and never charges twice.',
+  },
+  not_ready: {
+    status: 503,
+    title: 'Not ready',
+    detail:
+      'The service cannot serve requests right now: a dependency it needs does not answer. ' +
+      '`checks` names it. Send traffic to another instance, or retry after `Retry-After`.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

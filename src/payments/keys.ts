@@ -43,3 +43,14 @@ export function newAttemptId(): string {
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/**
+ * The Idempotency-Key as the ledger and Stripe see it: namespaced by the caller (the label of its
+ * API key), so two clients that happen to choose the same key never share a record, a replay or a
+ * Stripe key. A client's key is printable ASCII, never a newline, so no two (caller, key) pairs
+ * give the same value, and a key sent with open access (no caller) stays as it was.
+ */
+export function callerScopedKey(caller: string | null, key: string | null): string | null {
+  if (caller === null || key === null) return key;
+  return `${caller}\n${key}`;
+}

@@ -37,8 +37,20 @@ export interface CompleteIdempotencyInput {
   now: Date;
 }
 
+/** Who reserves an email, and for how long nobody else may take the reservation over. */
+export interface ReserveEmailOptions {
+  /** The registration's key root: the same request (a retry with the same key) has the same. */
+  owner: string;
+  /** After this long without being taken again, a pending reservation may be taken over. */
+  leaseMs: number;
+}
+
 export type EmailReservation =
-  | { outcome: 'reserved' }
+  /**
+   * The caller holds the reservation. `takenOver` is true when it was another owner's pending
+   * reservation whose lease had run out: that registration may have created a Stripe customer.
+   */
+  | { outcome: 'reserved'; takenOver: boolean }
   /** The email already belongs to a customer; the id is null while its creation is under way. */
   | { outcome: 'taken'; stripeCustomerId: string | null };
 
@@ -90,8 +102,13 @@ export interface Ledger {
   /** Removes keys created before the cutoff; answers how many went. */
   purgeIdempotencyKeys(createdBefore: Date): Promise<number>;
 
-  /** Reserves an email (already trimmed and lower-cased) for a customer about to be created. */
-  reserveEmail(email: string, now: Date): Promise<EmailReservation>;
+  /**
+   * Reserves an email (already trimmed and lower-cased) for a customer about to be created:
+   * inserts it if absent; else takes over a pending reservation (no customer id yet) that belongs
+   * to the same owner, or whose `updated_at` is older than `now - leaseMs`. Of concurrent
+   * takeovers exactly one wins. A confirmed customer is never taken over: that answers `taken`.
+   */
+  reserveEmail(email: string, now: Date, options: ReserveEmailOptions): Promise<EmailReservation>;
   /** Binds a reserved email to the Stripe customer made for it. */
   confirmCustomer(email: string, stripeCustomerId: string, now: Date): Promise<void>;
   /** Frees a reservation whose customer could not be created. */
@@ -105,6 +122,8 @@ export interface Ledger {
   ): Promise<void>;
   /** Pending attempts last touched before the cutoff, oldest first. */
   listPendingAttempts(updatedBefore: Date, limit: number): Promise<PaymentAttempt[]>;
+  /** How many attempts are pending (in flight, or waiting for the sweeper); for monitoring. */
+  countPendingAttempts(): Promise<number>;
 
   /** Inserts or updates payments; a status never goes backwards (see `statusRank`). */
   upsertPayments(payments: readonly PaymentRecord[]): Promise<void>;

@@ -60,15 +60,41 @@ export interface PaymentIntentOutcome {
  */
 export const CHARGE_KEY_METADATA = 'payments_api_charge_key';
 
+/**
+ * The metadata key under which a customer this service created carries the key root of the
+ * registration that made it. A registration that takes over an abandoned reservation of the
+ * email looks for such a customer before creating one, so a registration that made its customer
+ * and then failed (a crash, a lost answer) never leads to a second customer for the same email.
+ * Like the charge key, the value comes from the request only, so a retry sends identical
+ * parameters and Stripe replays its idempotency key.
+ */
+export const REGISTRATION_METADATA = 'payments_api_registration';
+
+/** A customer this service registered, as found again by its email. */
+export interface RegisteredCustomer {
+  id: string;
+  /** The key root of the registration that made it (`REGISTRATION_METADATA`). */
+  registration: string | null;
+}
+
 export interface StripePort {
   /** Makes a card PaymentMethod from a Tokens API token (`tok_...`); answers its `pm_...` id. */
   createPaymentMethod(token: string, idempotencyKey: string): Promise<string>;
-  /** Creates a customer with the payment method attached and set as its default. */
+  /**
+   * Creates a customer with the payment method attached and set as its default, carrying
+   * `registration` (the request's key root) in its metadata under `REGISTRATION_METADATA`.
+   */
   createCustomer(input: {
     email: string;
     paymentMethodId: string;
+    registration: string;
     idempotencyKey: string;
   }): Promise<{ id: string }>;
+  /**
+   * The newest live customer with this email that this service created (one carrying
+   * `REGISTRATION_METADATA`), or null. Customers made outside the service are ignored.
+   */
+  findCustomerByEmail(email: string): Promise<RegisteredCustomer | null>;
   /** The customer, or null when it does not exist or was deleted. */
   retrieveCustomer(customerId: string): Promise<StripeCustomer | null>;
   /** Creates and confirms an off-session PaymentIntent in one call. */

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { maskSensitive } from '../observability/redact.ts';
 import {
   type AppError,
   type AppErrorOptions,
@@ -13,6 +14,7 @@ export type StripeCall =
   | 'payment_methods.create'
   | 'customers.create'
   | 'customers.retrieve'
+  | 'customers.list'
   | 'payment_intents.create'
   | 'payment_intents.list';
 
@@ -103,7 +105,8 @@ export function rawMessage(error: Stripe.errors.StripeError): string | null {
   return isRecord(raw) && typeof raw.message === 'string' ? raw.message : null;
 }
 
-function isTimeout(error: Stripe.errors.StripeConnectionError): boolean {
+/** The SDK gave up waiting for an answer (its `timeout`), as opposed to failing to connect. */
+export function isTimeout(error: Stripe.errors.StripeConnectionError): boolean {
   const detail = error.detail;
   return typeof detail === 'object' && 'code' in detail && detail.code === 'ETIMEDOUT';
 }
@@ -122,6 +125,11 @@ function logContextOf(error: Stripe.errors.StripeError, call: StripeCall): Recor
     stripeCode: error.code,
     stripeStatus: error.statusCode,
     stripeRequestId: error.requestId,
-    stripeMessage: rawMessage(error),
+    // Stripe's text can quote what it was sent: a token id, an email.
+    stripeMessage: mask(rawMessage(error)),
   };
+}
+
+function mask(text: string | null): string | null {
+  return text === null ? null : maskSensitive(text);
 }

@@ -4,15 +4,25 @@ import {
   CHARGE_KEY_METADATA,
   type CreatePaymentIntentInput,
   type PaymentIntentOutcome,
+  REGISTRATION_METADATA,
+  type RegisteredCustomer,
   type StripeCustomer,
   type StripePaymentIntent,
   type StripePort,
 } from '../payments/stripe-port.ts';
+import {
+  type CallResult,
+  NO_STRIPE_METRICS,
+  recordCall,
+  type StripeCallMetrics,
+} from './call-record.ts';
 import { rawMessage, type StripeCall, translateStripeError } from './errors.ts';
 import { toCustomer, toPaymentIntent } from './mappers.ts';
 
 /** Stripe's page size limit; fewer pages means fewer calls against the rate limit. */
 const PAGE_SIZE = 100;
+/** A readiness probe waits this long for Stripe, far less than a payment may. */
+const PING_TIMEOUT_MS = 5_000;
 
 /**
  * The domain's Stripe port over the official SDK. Each call is logged once with its name,
@@ -21,10 +31,28 @@ const PAGE_SIZE = 100;
 export class StripeGateway implements StripePort {
   readonly #stripe: Stripe;
   readonly #logger: Logger;
+  readonly #metrics: StripeCallMetrics;
 
-  constructor(stripe: Stripe, logger: Logger) {
+  constructor(stripe: Stripe, logger: Logger, metrics: StripeCallMetrics = NO_STRIPE_METRICS) {
     this.#stripe = stripe;
     this.#logger = logger;
+    this.#metrics = metrics;
+  }
+
+  /**
+   * Resolves when Stripe answers a cheap authenticated read (one customer): reachable, and our
+   * key accepted. For readiness checks, so it fails fast: one attempt with a short timeout.
+   */
+  async ping(): Promise<void> {
+    await this.#run(
+      'customers.list',
+      () =>
+        this.#stripe.customers.list(
+          { limit: 1 },
+          { timeout: PING_TIMEOUT_MS, maxNetworkRetries: 0 },
+        ),
+      true,
+    );
   }
 
   async createPaymentMethod(token: string, idempotencyKey: string): Promise<string> {
@@ -37,6 +65,7 @@ export class StripeGateway implements StripePort {
   async createCustomer(input: {
     email: string;
     paymentMethodId: string;
+    registration: string;
     idempotencyKey: string;
   }): Promise<{ id: string }> {
     const customer = await this.#run('customers.create', () =>
@@ -45,11 +74,27 @@ export class StripeGateway implements StripePort {
           email: input.email,
           payment_method: input.paymentMethodId,
           invoice_settings: { default_payment_method: input.paymentMethodId },
+          metadata: { [REGISTRATION_METADATA]: input.registration },
         },
         { idempotencyKey: input.idempotencyKey },
       ),
     );
     return { id: customer.id };
+  }
+
+  async findCustomerByEmail(email: string): Promise<RegisteredCustomer | null> {
+    // One page: an email with more than 100 customers is not one this service registered.
+    const page = await this.#run('customers.list', () =>
+      this.#stripe.customers.list({ email, limit: PAGE_SIZE }),
+    );
+    let newest: Stripe.Customer | null = null;
+    for (const customer of page.data) {
+      const registration = customer.metadata[REGISTRATION_METADATA];
+      if (registration === undefined || registration === '') continue;
+      if (newest === null || customer.created > newest.created) newest = customer;
+    }
+    if (newest === null) return null;
+    return { id: newest.id, registration: newest.metadata[REGISTRATION_METADATA] ?? null };
   }
 
   async retrieveCustomer(customerId: string): Promise<StripeCustomer | null> {
@@ -136,44 +181,33 @@ export class StripeGateway implements StripePort {
   }
 
   /** A logged call whose failures are translated. */
-  async #run<T>(name: StripeCall, request: () => Promise<Stripe.Response<T>>): Promise<T> {
+  async #run<T>(
+    name: StripeCall,
+    request: () => Promise<Stripe.Response<T>>,
+    quiet = false,
+  ): Promise<T> {
     try {
-      return await this.#call(name, request);
+      return await this.#call(name, request, quiet);
     } catch (error) {
       throw translateStripeError(error, name);
     }
   }
 
   /** A logged call; failures are rethrown as the SDK raised them. */
-  async #call<T>(name: StripeCall, request: () => Promise<Stripe.Response<T>>): Promise<T> {
-    const started = performance.now();
+  async #call<T>(
+    name: StripeCall,
+    request: () => Promise<Stripe.Response<T>>,
+    quiet = false,
+  ): Promise<T> {
+    const startedAt = performance.now();
+    const record = (result: CallResult) =>
+      recordCall(this.#logger, this.#metrics, { operation: name, startedAt, result, quiet });
     try {
-      const result = await request();
-      this.#logger.info(
-        {
-          stripeCall: name,
-          durationMs: elapsed(started),
-          outcome: 'ok',
-          stripeRequestId: result.lastResponse.requestId,
-        },
-        'stripe call',
-      );
-      return result;
+      const response = await request();
+      record({ ok: true, requestId: response.lastResponse.requestId });
+      return response;
     } catch (error) {
-      const failed = error instanceof Stripe.errors.StripeError;
-      const fields = {
-        stripeCall: name,
-        durationMs: elapsed(started),
-        outcome: failed ? (error.code ?? error.type) : 'exception',
-        stripeStatus: failed ? error.statusCode : undefined,
-        stripeRequestId: failed ? error.requestId : undefined,
-      };
-      // A refusal (4xx) is an ordinary outcome; Stripe failing or unreachable is worth a warning.
-      if (failed && error.statusCode !== undefined && error.statusCode < 500) {
-        this.#logger.info(fields, 'stripe call');
-      } else {
-        this.#logger.warn(fields, 'stripe call');
-      }
+      record({ ok: false, error });
       throw error;
     }
   }
@@ -190,8 +224,4 @@ function isMissing(error: unknown): boolean {
 
 function toUnix(date: Date): number {
   return Math.floor(date.getTime() / 1000);
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
 }

@@ -11,6 +11,7 @@ function crashingGateway(control: { next: CrashPoint }) {
   return (gateway: StripePort): StripePort => ({
     createPaymentMethod: (token, key) => gateway.createPaymentMethod(token, key),
     createCustomer: (input) => gateway.createCustomer(input),
+    findCustomerByEmail: (email) => gateway.findCustomerByEmail(email),
     retrieveCustomer: (id) => gateway.retrieveCustomer(id),
     listPaymentIntents: (id, since) => gateway.listPaymentIntents(id, since),
     findPaymentIntentByChargeKey: (id, key, since) =>

@@ -155,6 +155,23 @@ for (const backend of backends('attempts')) {
       });
     });
 
+    describe('countPendingAttempts', () => {
+      it('counts pending attempts only', async () => {
+        const before = await ledger.countPendingAttempts();
+        const resolved = pendingAttempt();
+        await ledger.insertAttempt(pendingAttempt());
+        await ledger.insertAttempt(pendingAttempt());
+        await ledger.insertAttempt(resolved);
+        await ledger.resolveAttempt(resolved.id, {
+          status: 'failed',
+          paymentIntentId: null,
+          now: T1,
+        });
+
+        assert.equal(await ledger.countPendingAttempts(), before + 2);
+      });
+    });
+
     describe('listPendingAttempts', () => {
       // A time range of its own, before every other test's attempts.
       const base = new Date('2001-01-01T00:00:00.000Z').getTime();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AppError } from '../../src/payments/errors.ts';
+import { AppError } from '../../src/payments/errors.ts';
 import { registerCustomer } from '../../src/payments/register-customer.ts';
 import { testDomain } from '../support/domain.ts';
 import { stripeDown } from '../support/fake-stripe.ts';
@@ -132,11 +132,12 @@ describe('registerCustomer', () => {
     await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-1' })), {
       code: 'stripe_unavailable',
     });
-    assert.equal(ledger.customers.size, 0, 'the email is free for the retry');
+    assert.equal(ledger.customers.get('ada@example.com')?.stripeCustomerId, null, 'kept reserved');
     const retried = await registerCustomer(deps, input({ idempotencyKey: 'key-1' }));
 
     assert.equal(retried.status, 201);
     assert.equal(stripe.customers.size, 1);
+    assert.equal(stripe.callsOf('createCustomer').length, 2, 'the retry replayed the same key');
     assert.equal(
       (await ledger.findCustomerByEmail('ada@example.com'))?.stripeCustomerId,
       retried.body.stripeCustomerID,
@@ -152,5 +153,108 @@ describe('registerCustomer', () => {
 
     assert.deepEqual(second, { ...first, replayed: true });
     assert.equal(stripe.calls.length, calls);
+  });
+
+  describe('after a registration that failed part-way', () => {
+    const crash = () => new Error('simulated crash');
+
+    it('keeps the email reserved after a crash, answering 409 without an id to others', async () => {
+      const { deps, stripe, ledger } = testDomain();
+      stripe.failNext('createCustomer', crash(), { after: true });
+      await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-1' })), /crash/);
+
+      await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-2' })), (error) => {
+        assert.ok(error instanceof AppError);
+        assert.equal(error.code, 'customer_exists');
+        assert.equal(error.fields.stripeCustomerID, undefined);
+        return true;
+      });
+      assert.equal(ledger.customers.get('ada@example.com')?.stripeCustomerId, null);
+      assert.equal(stripe.callsOf('createCustomer').length, 1);
+    });
+
+    it('answers 409 naming the customer of the crashed request to a later request after the lease, creating none', async () => {
+      const { deps, stripe, ledger, clock } = testDomain();
+      stripe.failNext('createCustomer', crash(), { after: true });
+      await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-1' })), /crash/);
+      const [made] = stripe.customers.keys();
+      clock.advance(deps.settings.leaseMs + 1);
+
+      await assert.rejects(registerCustomer(deps, input()), (error) => {
+        assert.ok(error instanceof AppError);
+        assert.equal(error.code, 'customer_exists');
+        assert.equal(error.fields.stripeCustomerID, made);
+        return true;
+      });
+      assert.equal(stripe.customers.size, 1);
+      assert.equal(stripe.callsOf('createCustomer').length, 1);
+      assert.equal((await ledger.findCustomerByEmail('ada@example.com'))?.stripeCustomerId, made);
+    });
+
+    it('answers 201 with the same customer to a retry with the same key after a 503', async () => {
+      const { deps, stripe } = testDomain();
+      stripe.failNext('createCustomer', stripeDown(), { after: true });
+      await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-1' })), {
+        code: 'stripe_unavailable',
+      });
+      const [made] = stripe.customers.keys();
+
+      const retried = await registerCustomer(deps, input({ idempotencyKey: 'key-1' }));
+
+      assert.deepEqual(retried, { status: 201, body: { stripeCustomerID: made }, replayed: false });
+      assert.equal(stripe.customers.size, 1);
+    });
+
+    it('answers 201 to a retry with the same key that takes over from another request', async () => {
+      const { deps, stripe, clock } = testDomain();
+      stripe.failNext('createCustomer', stripeDown(), { after: true });
+      await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-1' })), {
+        code: 'stripe_unavailable',
+      });
+      const [made] = stripe.customers.keys();
+      // Another request takes the abandoned reservation over, then cannot reach Stripe either.
+      clock.advance(deps.settings.leaseMs + 1);
+      stripe.failNext('findCustomerByEmail', stripeDown());
+      await assert.rejects(registerCustomer(deps, input({ idempotencyKey: 'key-2' })), {
+        code: 'stripe_unavailable',
+      });
+      clock.advance(deps.settings.leaseMs + 1);
+
+      const retried = await registerCustomer(deps, input({ idempotencyKey: 'key-1' }));
+
+      assert.deepEqual(retried.body, { stripeCustomerID: made });
+      assert.equal(retried.status, 201);
+      assert.equal(stripe.customers.size, 1);
+    });
+
+    it('creates the customer after the lease when the failed request created none', async () => {
+      const { deps, stripe, ledger, clock } = testDomain();
+      stripe.failNext('createPaymentMethod', stripeDown());
+      await assert.rejects(registerCustomer(deps, input()), { code: 'stripe_unavailable' });
+      // An earlier customer with this email made outside the API is not one to recover.
+      const outsider = stripe.addCustomer({ email: 'ada@example.com' });
+      await assert.rejects(registerCustomer(deps, input()), { code: 'customer_exists' });
+      clock.advance(deps.settings.leaseMs + 1);
+
+      const answer = await registerCustomer(deps, input());
+
+      assert.equal(answer.status, 201);
+      assert.notEqual(answer.body.stripeCustomerID, outsider);
+      assert.equal(
+        (await ledger.findCustomerByEmail('ada@example.com'))?.stripeCustomerId,
+        answer.body.stripeCustomerID,
+      );
+    });
+
+    it('frees the email at once when Stripe refuses the token', async () => {
+      const { deps, ledger } = testDomain();
+
+      await assert.rejects(registerCustomer(deps, input({ stripeCreditCardToken: 'tok_nope' })), {
+        code: 'token_invalid',
+      });
+
+      assert.equal(ledger.customers.size, 0);
+      assert.equal((await registerCustomer(deps, input())).status, 201);
+    });
   });
 });

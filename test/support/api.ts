@@ -3,13 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type Stripe from 'stripe';
-import { buildApp } from '../../src/http/app.ts';
+import { type AppDeps, buildApp } from '../../src/http/app.ts';
 import { createLedger } from '../../src/ledger/index.ts';
+import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
+import { createReadiness, type Readiness } from '../../src/observability/readiness.ts';
+import { contextualLogger } from '../../src/observability/request-context.ts';
 import { DEFAULT_SETTINGS, type PaymentsDeps } from '../../src/payments/deps.ts';
 import type { Ledger } from '../../src/payments/ledger.ts';
+import { instrumentPayments } from '../../src/payments/metrics.ts';
 import { createPaymentsService, type PaymentsService } from '../../src/payments/service.ts';
 import type { StripePort } from '../../src/payments/stripe-port.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
@@ -59,6 +63,10 @@ export interface ApiHarness {
   deps: PaymentsDeps;
   payments: PaymentsService;
   app: FastifyInstance;
+  /** The service's metrics (what GET /metrics serves). */
+  metrics: Metrics;
+  /** Behind GET /readyz; its cache follows `clock`. */
+  readiness: Readiness;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** The sandbox's /v1 request counters. */
   stats(): Promise<SandboxStats>;
@@ -75,6 +83,10 @@ export interface HarnessOptions {
   maxNetworkRetries?: number;
   /** Wraps the gateway, e.g. to simulate a crash after a Stripe call. */
   wrapGateway?: (gateway: StripePort) => StripePort;
+  /** A pino logger for the app, the domain and the gateway; absent: lines kept in `logger`. */
+  pinoLogger?: FastifyBaseLogger;
+  /** API keys, rate limit, CORS and timeouts, as the service would get them from its config. */
+  http?: Pick<AppDeps, 'apiKeys' | 'rateLimit' | 'corsOrigins' | 'timeouts'>;
 }
 
 /** Whether end-to-end tests run on PostgreSQL (DATABASE_URL set) or SQLite. */
@@ -112,16 +124,32 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       timeoutMs: options.stripeTimeoutMs ?? 10_000,
       maxNetworkRetries: options.maxNetworkRetries ?? 1,
     });
-    const gateway = new StripeGateway(client, logger);
+    const domainLogger =
+      options.pinoLogger === undefined ? logger : contextualLogger(options.pinoLogger);
+    const metrics = createMetrics({
+      pendingAttempts: () => ledger.countPendingAttempts(),
+      processMetrics: false,
+    });
+    const gateway = new StripeGateway(client, domainLogger, metrics);
     const deps: PaymentsDeps = {
       ledger,
       stripe: options.wrapGateway ? options.wrapGateway(gateway) : gateway,
       clock,
-      logger,
+      logger: domainLogger,
       settings: DEFAULT_SETTINGS,
     };
-    const payments = createPaymentsService(deps);
-    const app = buildApp({ payments });
+    const payments = instrumentPayments(createPaymentsService(deps), metrics);
+    const readiness = createReadiness(
+      { ledger: () => ledger.ping(), stripe: () => gateway.ping() },
+      { clock },
+    );
+    const app = buildApp({
+      payments,
+      metrics,
+      readiness,
+      ...(options.pinoLogger === undefined ? {} : { logger: options.pinoLogger }),
+      ...options.http,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
 
@@ -138,6 +166,8 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       deps,
       payments,
       app,
+      metrics,
+      readiness,
       request: (method, path, requestOptions) => send(url, method, path, requestOptions),
       stats: () => sandboxStats(box),
       close,

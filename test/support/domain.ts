@@ -6,6 +6,9 @@ import { MemoryLedger } from './memory-ledger.ts';
 /** A logger that keeps its lines, so tests can check what was logged. */
 export class MemoryLogger implements Logger {
   readonly lines: { level: string; fields: object; message: string }[] = [];
+  debug(fields: object, message: string): void {
+    this.lines.push({ level: 'debug', fields, message });
+  }
   info(fields: object, message: string): void {
     this.lines.push({ level: 'info', fields, message });
   }

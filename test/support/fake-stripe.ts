@@ -6,6 +6,7 @@ import {
   CHARGE_KEY_METADATA,
   type CreatePaymentIntentInput,
   type PaymentIntentOutcome,
+  type RegisteredCustomer,
   type StripeCustomer,
   type StripePaymentIntent,
   type StripePort,
@@ -17,6 +18,8 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 interface FakeCustomer extends StripeCustomer {
   deleted: boolean;
+  /** The registration metadata (`REGISTRATION_METADATA`); null for a customer made elsewhere. */
+  registration: string | null;
 }
 
 /**
@@ -58,14 +61,17 @@ export class FakeStripe implements StripePort {
     this.#failures.set(method, queue);
   }
 
-  /** Adds a customer as if made outside the API. */
-  addCustomer(options: { email?: string; defaultPaymentMethod?: string | null } = {}): string {
+  /** Adds a customer as if made outside the API (or, with `registration`, by it). */
+  addCustomer(
+    options: { email?: string; defaultPaymentMethod?: string | null; registration?: string } = {},
+  ): string {
     const id = `cus_${randomUUID().replaceAll('-', '').slice(0, 14)}`;
     this.customers.set(id, {
       id,
       email: options.email ?? null,
       defaultPaymentMethod: options.defaultPaymentMethod ?? null,
       deleted: false,
+      registration: options.registration ?? null,
     });
     return id;
   }
@@ -106,6 +112,7 @@ export class FakeStripe implements StripePort {
   async createCustomer(input: {
     email: string;
     paymentMethodId: string;
+    registration: string;
     idempotencyKey: string;
   }): Promise<{ id: string }> {
     return this.#write('createCustomer', input.idempotencyKey, this.#customerReplays, () => {
@@ -120,8 +127,19 @@ export class FakeStripe implements StripePort {
       const id = this.addCustomer({
         email: input.email,
         defaultPaymentMethod: input.paymentMethodId,
+        registration: input.registration,
       });
       return { id };
+    });
+  }
+
+  async findCustomerByEmail(email: string): Promise<RegisteredCustomer | null> {
+    return this.#read('findCustomerByEmail', () => {
+      // The map keeps insertion order, so the last match is the newest customer.
+      const found = [...this.customers.values()]
+        .filter((c) => c.email === email && !c.deleted && c.registration !== null)
+        .at(-1);
+      return found === undefined ? null : { id: found.id, registration: found.registration };
     });
   }
 
@@ -129,7 +147,7 @@ export class FakeStripe implements StripePort {
     return this.#read('retrieveCustomer', () => {
       const customer = this.customers.get(customerId);
       if (customer === undefined || customer.deleted) return null;
-      const { deleted: _, ...live } = customer;
+      const { deleted: _, registration: __, ...live } = customer;
       return live;
     });
   }

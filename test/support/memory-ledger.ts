@@ -8,9 +8,18 @@ import {
   type Ledger,
   type PaymentAttempt,
   type PaymentRecord,
+  type ReserveEmailOptions,
   type SyncState,
   statusRank,
 } from '../../src/payments/ledger.ts';
+
+/** A reserved or registered email; `owner` and `updatedAt` drive reservation takeovers. */
+interface CustomerRow {
+  stripeCustomerId: string | null;
+  owner: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 interface KeyRow {
   requestHash: string;
@@ -27,7 +36,7 @@ interface KeyRow {
  */
 export class MemoryLedger implements Ledger {
   readonly keys = new Map<string, KeyRow>();
-  readonly customers = new Map<string, { stripeCustomerId: string | null; createdAt: Date }>();
+  readonly customers = new Map<string, CustomerRow>();
   readonly attempts = new Map<string, PaymentAttempt>();
   readonly payments = new Map<string, PaymentRecord>();
   readonly syncStates = new Map<string, Date>();
@@ -84,11 +93,27 @@ export class MemoryLedger implements Ledger {
     return purged;
   }
 
-  async reserveEmail(email: string, now: Date): Promise<EmailReservation> {
+  async reserveEmail(
+    email: string,
+    now: Date,
+    options: ReserveEmailOptions,
+  ): Promise<EmailReservation> {
     const row = this.customers.get(email);
-    if (row !== undefined) return { outcome: 'taken', stripeCustomerId: row.stripeCustomerId };
-    this.customers.set(email, { stripeCustomerId: null, createdAt: now });
-    return { outcome: 'reserved' };
+    if (row === undefined) {
+      const owner = options.owner;
+      this.customers.set(email, { stripeCustomerId: null, owner, createdAt: now, updatedAt: now });
+      return { outcome: 'reserved', takenOver: false };
+    }
+    if (row.stripeCustomerId !== null) {
+      return { outcome: 'taken', stripeCustomerId: row.stripeCustomerId };
+    }
+    const mine = row.owner === options.owner;
+    if (mine || row.updatedAt.getTime() < now.getTime() - options.leaseMs) {
+      row.owner = options.owner;
+      row.updatedAt = now;
+      return { outcome: 'reserved', takenOver: !mine };
+    }
+    return { outcome: 'taken', stripeCustomerId: null };
   }
 
   async confirmCustomer(email: string, stripeCustomerId: string, now: Date): Promise<void> {
@@ -99,7 +124,12 @@ export class MemoryLedger implements Ledger {
       }
       return;
     }
-    this.customers.set(email, { stripeCustomerId, createdAt: row?.createdAt ?? now });
+    this.customers.set(email, {
+      stripeCustomerId,
+      owner: row?.owner ?? null,
+      createdAt: row?.createdAt ?? now,
+      updatedAt: now,
+    });
   }
 
   async releaseEmail(email: string): Promise<void> {
@@ -135,6 +165,10 @@ export class MemoryLedger implements Ledger {
       .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || compare(a.id, b.id))
       .slice(0, limit)
       .map((a) => ({ ...a }));
+  }
+
+  async countPendingAttempts(): Promise<number> {
+    return [...this.attempts.values()].filter((a) => a.status === 'pending').length;
   }
 
   async upsertPayments(payments: readonly PaymentRecord[]): Promise<void> {

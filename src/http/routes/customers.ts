@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PaymentsService } from '../../payments/service.ts';
+import { CUSTOMER_CREATED_EXAMPLE, EXAMPLE_CUSTOMER_ID } from '../examples.ts';
+import {
+  ACCESS_ERRORS,
+  invalidFields,
+  jsonResponse,
+  problemResponses,
+  REPLAYED_HEADER,
+} from '../responses.ts';
 import { CustomerCreatedResponse, IdempotencyHeaders, RegisterCustomerBody } from '../schemas.ts';
 import { sendAnswer } from './answer.ts';
 
@@ -12,9 +20,45 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
     '/api/customer',
     {
       schema: {
+        operationId: 'registerCustomer',
+        tags: ['customers'],
+        summary: 'Register a customer with a card',
+        description:
+          'Creates a Stripe customer with this email whose default payment method is the card: ' +
+          'a PaymentMethod is made from the token (a `pm_...` id is accepted as it is) and ' +
+          'becomes `invoice_settings.default_payment_method`. An email belongs to one live ' +
+          'customer only.',
         body: RegisterCustomerBody,
         headers: IdempotencyHeaders,
-        response: { 201: CustomerCreatedResponse },
+        response: {
+          201: jsonResponse(CustomerCreatedResponse, {
+            description: 'The customer was created.',
+            headers: REPLAYED_HEADER,
+            examples: { created: { summary: 'A new customer', value: CUSTOMER_CREATED_EXAMPLE } },
+          }),
+          ...problemResponses(
+            {
+              ...ACCESS_ERRORS,
+              invalid_request: invalidFields('email', 'stripeCreditCardToken'),
+              token_already_used: { param: 'stripeCreditCardToken' },
+              token_invalid: { param: 'stripeCreditCardToken' },
+              card_declined: { declineCode: 'generic_decline' },
+              expired_card: { declineCode: 'expired_card' },
+              incorrect_cvc: { declineCode: 'incorrect_cvc' },
+              processing_error: { declineCode: 'processing_error' },
+              customer_exists: { stripeCustomerID: EXAMPLE_CUSTOMER_ID },
+              idempotency_key_in_use: {},
+              payload_too_large: {},
+              unsupported_media_type: {},
+              idempotency_key_reused: {},
+              internal_error: {},
+              stripe_error: {},
+              stripe_unavailable: {},
+              stripe_timeout: {},
+            },
+            { idempotent: true },
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -22,6 +66,8 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
         email: request.body.email,
         stripeCreditCardToken: request.body.stripeCreditCardToken,
         idempotencyKey: request.headers['idempotency-key'] ?? null,
+        // The caller's API key label: keys of different clients never collide.
+        caller: request.apiClient,
       });
       return sendAnswer(reply, answer);
     },

@@ -2,6 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { appError } from '../../payments/errors.ts';
 import type { PaymentsService } from '../../payments/service.ts';
 import {
+  CHARGE_CREATED_EXAMPLE,
+  EMPTY_HISTORY_EXAMPLE,
+  EXAMPLE_DECLINED_PAYMENT_INTENT_ID,
+  HISTORY_EXAMPLE,
+} from '../examples.ts';
+import {
+  ACCESS_ERRORS,
+  type HeaderDoc,
+  invalidFields,
+  jsonResponse,
+  problemResponses,
+  REPLAYED_HEADER,
+} from '../responses.ts';
+import {
   ChargeBody,
   ChargeCreatedResponse,
   HistoryBody,
@@ -17,6 +31,20 @@ export const STALE_HEADER = 'payments-stale';
 /** When a stale history was last brought up to date with Stripe (ISO 8601). */
 export const SYNCED_AT_HEADER = 'payments-synced-at';
 
+const STALE_HEADERS: Record<string, HeaderDoc> = {
+  'Payments-Stale': {
+    type: 'string',
+    enum: ['true'],
+    description:
+      'Present when Stripe could not be reached: the history is the copy the service holds and ' +
+      'may miss the latest payments.',
+  },
+  'Payments-Synced-At': {
+    type: 'string',
+    description: 'With `Payments-Stale`: when the copy was last brought up to date (ISO 8601).',
+  },
+};
+
 /** POST /api/payments (charge) and GET /api/payments/:customer_id (history). */
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsService }> = async (
   app,
@@ -26,9 +54,61 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServic
     '/api/payments',
     {
       schema: {
+        operationId: 'createPayment',
+        tags: ['payments'],
+        summary: "Charge a customer's default card",
+        description:
+          'Creates and confirms a PaymentIntent at once, off-session, in US dollars, with the ' +
+          "customer's default payment method. A refused card answers 402 and names the failed " +
+          'PaymentIntent, which also shows in the history. Send an `Idempotency-Key` to retry ' +
+          'safely: the customer is never charged twice for one key.',
         body: ChargeBody,
         headers: IdempotencyHeaders,
-        response: { 201: ChargeCreatedResponse },
+        response: {
+          201: jsonResponse(ChargeCreatedResponse, {
+            description: 'The payment succeeded.',
+            headers: REPLAYED_HEADER,
+            examples: { succeeded: { summary: 'A $19.99 charge', value: CHARGE_CREATED_EXAMPLE } },
+          }),
+          ...problemResponses(
+            {
+              ...ACCESS_ERRORS,
+              invalid_request: invalidFields('amount'),
+              card_declined: {
+                declineCode: 'insufficient_funds',
+                paymentIntentID: EXAMPLE_DECLINED_PAYMENT_INTENT_ID,
+              },
+              expired_card: {
+                declineCode: 'expired_card',
+                paymentIntentID: EXAMPLE_DECLINED_PAYMENT_INTENT_ID,
+              },
+              incorrect_cvc: {
+                declineCode: 'incorrect_cvc',
+                paymentIntentID: EXAMPLE_DECLINED_PAYMENT_INTENT_ID,
+              },
+              processing_error: {
+                declineCode: 'processing_error',
+                paymentIntentID: EXAMPLE_DECLINED_PAYMENT_INTENT_ID,
+              },
+              authentication_required: {
+                declineCode: 'authentication_required',
+                paymentIntentID: EXAMPLE_DECLINED_PAYMENT_INTENT_ID,
+                clientSecret: `${EXAMPLE_DECLINED_PAYMENT_INTENT_ID}_secret_Example`,
+              },
+              customer_not_found: {},
+              customer_has_no_payment_method: {},
+              idempotency_key_in_use: {},
+              payload_too_large: {},
+              unsupported_media_type: {},
+              idempotency_key_reused: {},
+              internal_error: {},
+              stripe_error: {},
+              stripe_unavailable: {},
+              stripe_timeout: {},
+            },
+            { idempotent: true },
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -36,6 +116,8 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServic
         stripeCustomerID: request.body.stripeCustomerID,
         amount: request.body.amount,
         idempotencyKey: request.headers['idempotency-key'] ?? null,
+        // The caller's API key label: keys of different clients never collide.
+        caller: request.apiClient,
       });
       return sendAnswer(reply, answer);
     },
@@ -45,10 +127,37 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServic
     '/api/payments/:customer_id',
     {
       schema: {
+        operationId: 'listPayments',
+        tags: ['payments'],
+        summary: "List a customer's payments",
+        description:
+          'Every PaymentIntent the customer ever had, newest first, in one response, including ' +
+          'payments made outside this API. No body is needed; one that names a ' +
+          '`stripeCustomerID` must name the customer in the path. When Stripe cannot be reached ' +
+          "and the customer was listed before, the service's own copy is served with a " +
+          '`Payments-Stale` header.',
         params: HistoryParams,
         querystring: HistoryQuery,
         body: HistoryBody,
-        response: { 200: HistoryResponse },
+        response: {
+          200: jsonResponse(HistoryResponse, {
+            description: "The customer's payments, newest first.",
+            headers: STALE_HEADERS,
+            examples: {
+              payments: { summary: 'Two payments', value: HISTORY_EXAMPLE },
+              none: { summary: 'No payments yet', value: EMPTY_HISTORY_EXAMPLE },
+            },
+          }),
+          ...problemResponses({
+            ...ACCESS_ERRORS,
+            invalid_request: invalidFields('customer_id', 'status'),
+            customer_not_found: {},
+            payload_too_large: {},
+            unsupported_media_type: {},
+            internal_error: {},
+            stripe_unavailable: {},
+          }),
+        },
       },
       // Fastify refuses a body schema on HEAD, so HEAD is not derived from this GET (it gets 405).
       exposeHeadRoute: false,
