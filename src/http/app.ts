@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ApiKey, HttpTimeouts, RateLimitConfig } from '../config.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Readiness } from '../observability/readiness.ts';
 import type { PaymentsService } from '../payments/service.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { handleClientError, handleFrameworkError, installErrorHandling } from './error-handler.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerDrain } from './plugins/drain.ts';
 import { isQuietPath, registerHealth } from './plugins/health.ts';
@@ -14,6 +13,7 @@ import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerSecurity } from './plugins/security.ts';
+import { requestIdFor } from './request-id.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { paymentRoutes } from './routes/payments.ts';
 
@@ -38,9 +38,6 @@ export interface AppDeps {
   readiness?: Readiness;
 }
 
-/** An inbound request id is kept only when short and of a safe charset, else a new one is made. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * Builds the HTTP application without listening. Later features (authentication, rate limits,
  * metrics, health, OpenAPI) register as plugins on the returned instance before it listens.
@@ -59,12 +56,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       disableRequestLogging: (request) => isQuietPath(request.url),
     }),
     ...fastifyTimeouts(deps.timeouts),
-    genReqId: (request) => {
-      const inbound = request.headers['x-request-id'];
-      return typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound)
-        ? inbound
-        : `req_${randomUUID().replaceAll('-', '')}`;
-    },
+    genReqId: (request) => requestIdFor(request.headers['x-request-id']),
+    // Errors raised before routing, and requests too broken to parse, still answer problem+json.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // TypeBox checks request schemas: it reports every invalid field, and it never coerces a body

@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AppError, appError } from '../payments/errors.ts';
 import { PROBLEM_CONTENT_TYPE, toAppError, toProblem } from './problem.ts';
+import { newRequestId } from './request-id.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -22,6 +25,57 @@ export function installErrorHandling(app: FastifyInstance): void {
       allow.length === 0 ? appError('not_found') : appError('method_not_allowed', { allow }),
     );
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any route or hook runs (a
+ * badly encoded path, an overlong path parameter), which the error handler never sees.
+ */
+export function handleFrameworkError(
+  error: Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('x-request-id', request.id);
+  sendProblem(request, reply, toAppError(error, request));
+}
+
+/**
+ * Node's `clientError` event: a request too broken to parse (bad header bytes, headers over the
+ * size limit, a malformed request line) or one that timed out while arriving. There is no request
+ * object, so the answer is written to the socket directly, still as a problem document, and the
+ * connection is closed since its remaining bytes cannot be trusted.
+ */
+export function handleClientError(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Duplex,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+
+  const appErr =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? appError('request_timeout')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? appError('headers_too_large')
+        : appError('invalid_request', {
+            fields: { errors: [{ param: 'request', message: 'is not a valid HTTP request' }] },
+          });
+  const requestId = newRequestId();
+  this.log.info({ requestId, code: appErr.code, parserCode: error.code }, 'request rejected');
+
+  if (socket.writable) {
+    const body = JSON.stringify(toProblem(appErr, requestId));
+    socket.write(
+      `HTTP/1.1 ${appErr.status} ${STATUS_CODES[appErr.status] ?? 'Error'}\r\n` +
+        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy();
 }
 
 /** Methods the path answers to, when it matches a route at all. */

@@ -56,9 +56,10 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return invalidBody('does not match its Content-Length');
     case 'FST_ERR_BAD_URL':
-      return appError('invalid_request', {
-        fields: { errors: [{ param: 'path', message: 'is not a valid URL path' }] },
-      });
+      return invalidPath('is not a valid URL path');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Only the customer id is a path parameter; far longer than any valid one.
+      return invalidPath('has a segment longer than any valid customer id');
   }
   // Any other client error Fastify raises is still the client's, but not one we foresaw.
   const status = error.statusCode ?? 500;
@@ -66,6 +67,10 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
     return appError('invalid_request', { logContext: { fastifyCode: error.code } });
   }
   return appError('internal_error', { cause: error });
+}
+
+function invalidPath(message: string): AppError {
+  return appError('invalid_request', { fields: { errors: [{ param: 'path', message }] } });
 }
 
 function invalidBody(message: string): AppError {

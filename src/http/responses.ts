@@ -85,6 +85,18 @@ export type RouteErrors = Partial<Record<CatalogueCode | CardCode, ProblemFields
 /** Every `/api/` route can answer these: its API key is checked and its rate limited first. */
 export const ACCESS_ERRORS: RouteErrors = { unauthorized: {}, rate_limited: {} };
 
+/** What any JSON POST that calls Stripe under an idempotency key may answer besides its own errors. */
+export const IDEMPOTENT_POST_ERRORS: RouteErrors = {
+  idempotency_key_in_use: {},
+  payload_too_large: {},
+  unsupported_media_type: {},
+  idempotency_key_reused: {},
+  internal_error: {},
+  stripe_error: {},
+  stripe_unavailable: {},
+  stripe_timeout: {},
+};
+
 type Problem = Static<typeof ProblemSchema>;
 
 export interface ProblemResponse {

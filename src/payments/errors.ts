@@ -96,6 +96,16 @@ export const CATALOGUE = {
       'Another request with this Idempotency-Key is still being processed. Wait a moment, then ' +
       'retry with the same key to receive its answer.',
   },
+  request_timeout: {
+    status: 408,
+    title: 'Request timeout',
+    detail: 'The request was not received in time. Send it again, whole, on a new connection.',
+  },
+  headers_too_large: {
+    status: 431,
+    title: 'Request headers too large',
+    detail: 'The request headers are larger than the server accepts. Send only the needed headers.',
+  },
   payload_too_large: {
     status: 413,
     title: 'Payload too large',

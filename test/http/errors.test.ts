@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   type ApiHarness,
@@ -223,6 +224,45 @@ describe(`the error table (ledger: ${LEDGER_KIND})`, () => {
       }
     });
 
+    it('answers 400 invalid_request for a badly encoded path or an overlong path segment', async () => {
+      for (const path of [
+        '/api/payments/cus_A/%',
+        '/api/payments/%zz',
+        `/api/payments/cus_${'a'.repeat(600)}`,
+      ]) {
+        const errors = assertProblem(await api.request('GET', path), 400, 'invalid_request');
+        assert.deepEqual([...errors.keys()], ['path'], path);
+      }
+    });
+
+    it('answers 400 for a history GET whose JSON body is null', async () => {
+      const res = await api.request('GET', '/api/payments/cus_123', { raw: 'null' });
+      assert.deepEqual([...assertProblem(res, 400, 'invalid_request').keys()], ['body']);
+    });
+
+    it('answers problem+json to requests too broken to parse, and closes the connection', async () => {
+      const badHeader = await rawExchange(
+        api.url,
+        'GET /api/payments/cus_1 HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\n\r\n',
+      );
+      const hugeHeaders = await rawExchange(
+        api.url,
+        `GET /api/payments/cus_1 HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      for (const [answer, status, code] of [
+        [badHeader, 400, 'invalid_request'],
+        [hugeHeaders, 431, 'headers_too_large'],
+      ] as const) {
+        assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status} `), answer);
+        assert.match(answer, /\r\ncontent-type: application\/problem\+json\r\n/i);
+        assert.match(answer, /\r\nconnection: close\r\n/i);
+        const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+        assert.equal(body.code, code);
+        assert.equal(body.status, status);
+        assert.match(body.requestId, /^req_/);
+      }
+    });
+
     it('echoes a safe X-Request-Id as the requestId, and replaces an unsafe one', async () => {
       const safe = await api.request('GET', '/nope', { headers: { 'x-request-id': 'trace-42' } });
       const unsafe = await api.request('GET', '/nope', { headers: { 'x-request-id': 'a b<c>' } });
@@ -316,3 +356,15 @@ describe(`the error table (ledger: ${LEDGER_KIND})`, () => {
     });
   });
 });
+
+/** Sends raw bytes to the API and answers everything it wrote back before closing. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}

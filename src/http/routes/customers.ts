@@ -3,6 +3,7 @@ import type { PaymentsService } from '../../payments/service.ts';
 import { CUSTOMER_CREATED_EXAMPLE, EXAMPLE_CUSTOMER_ID } from '../examples.ts';
 import {
   ACCESS_ERRORS,
+  IDEMPOTENT_POST_ERRORS,
   invalidFields,
   jsonResponse,
   problemResponses,
@@ -47,14 +48,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
               incorrect_cvc: { declineCode: 'incorrect_cvc' },
               processing_error: { declineCode: 'processing_error' },
               customer_exists: { stripeCustomerID: EXAMPLE_CUSTOMER_ID },
-              idempotency_key_in_use: {},
-              payload_too_large: {},
-              unsupported_media_type: {},
-              idempotency_key_reused: {},
-              internal_error: {},
-              stripe_error: {},
-              stripe_unavailable: {},
-              stripe_timeout: {},
+              ...IDEMPOTENT_POST_ERRORS,
             },
             { idempotent: true },
           ),

@@ -10,6 +10,7 @@ import {
 import {
   ACCESS_ERRORS,
   type HeaderDoc,
+  IDEMPOTENT_POST_ERRORS,
   invalidFields,
   jsonResponse,
   problemResponses,
@@ -97,14 +98,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServic
               },
               customer_not_found: {},
               customer_has_no_payment_method: {},
-              idempotency_key_in_use: {},
-              payload_too_large: {},
-              unsupported_media_type: {},
-              idempotency_key_reused: {},
-              internal_error: {},
-              stripe_error: {},
-              stripe_unavailable: {},
-              stripe_timeout: {},
+              ...IDEMPOTENT_POST_ERRORS,
             },
             { idempotent: true },
           ),
@@ -163,7 +157,8 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServic
       exposeHeadRoute: false,
       // No body is the usual case: validate it as an empty object.
       preValidation: async (request) => {
-        request.body ??= {};
+        // Only an absent body: a JSON `null` is a body, and must fail validation like any other.
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request, reply) => {
