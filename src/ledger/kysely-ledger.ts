@@ -13,7 +13,7 @@ import {
   purgeIdempotencyKeys,
   releaseIdempotencyKey,
 } from './idempotency.ts';
-import { listPayments, upsertPayments } from './payments.ts';
+import { listPayments, syncCursor, upsertPayments } from './payments.ts';
 import type { LedgerDatabase } from './schema.ts';
 import { getSyncState, setSyncState } from './sync-state.ts';
 
@@ -44,6 +44,7 @@ export function createKyselyLedger(
 
     upsertPayments: (payments) => upsertPayments(db, payments),
     listPayments: (customerId, status) => listPayments(db, customerId, status),
+    syncCursor: (customerId) => syncCursor(db, customerId),
     getSyncState: (customerId) => getSyncState(db, customerId),
     setSyncState: (state) => setSyncState(db, state),
 

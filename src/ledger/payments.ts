@@ -65,6 +65,30 @@ export async function listPayments(
   return rows.map(fromRow);
 }
 
+/**
+ * Where an incremental sync starts: the creation of the customer's oldest payment that can still
+ * change, else of its newest; null when it has none. One aggregate over the customer's index range,
+ * so a long history is not read into memory just to find two dates.
+ */
+export async function syncCursor(
+  db: Kysely<LedgerDatabase>,
+  customerId: string,
+): Promise<Date | null> {
+  const finalRank = statusRank('succeeded');
+  const row = await db
+    .selectFrom('payments')
+    .select((eb) => [
+      eb.fn.max('created').as('newest'),
+      eb.fn
+        .min(eb.case().when('status_rank', '<', finalRank).then(eb.ref('created')).end())
+        .as('oldest_open'),
+    ])
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst();
+  const millis = row?.oldest_open ?? row?.newest ?? null;
+  return millis === null ? null : fromMillis(Number(millis));
+}
+
 /** The history query, on its own so its plan can be checked against the index. */
 export function selectPayments(db: Kysely<LedgerDatabase>, customerId: string, status?: string) {
   let query = db.selectFrom('payments').selectAll().where('customer_id', '=', customerId);

@@ -1,7 +1,7 @@
 import type { PaymentsDeps } from './deps.ts';
 import { AppError, appError } from './errors.ts';
 import type { PaymentRecord } from './ledger.ts';
-import { syncPayments } from './sync.ts';
+import { planSync, recordSync } from './sync.ts';
 
 export interface HistoryInput {
   customerId: string;
@@ -19,8 +19,8 @@ export interface History {
 }
 
 /**
- * A customer's payment history: retrieve the customer (404 when unknown or deleted) -> bring the
- * ledger up to date with an incremental sync -> answer from the ledger.
+ * A customer's payment history: retrieve the customer (404 when unknown or deleted) and, at the
+ * same time, list what changed since the last sync -> record it -> answer from the ledger.
  *
  * When Stripe is unreachable the ledger's copy is still worth serving, flagged as stale, provided
  * the customer was synced at least once; a customer never synced gets the outage (503).
@@ -31,9 +31,18 @@ export async function paymentHistory(deps: PaymentsDeps, input: HistoryInput): P
 
   let syncedAt: Date;
   try {
-    const customer = await stripe.retrieveCustomer(customerId);
-    if (customer === null) throw appError('customer_not_found');
-    syncedAt = await syncPayments(deps, customerId);
+    // The customer check and the list are independent reads at Stripe: ask both at once, so a
+    // warm history costs one round trip, and record what was listed only for a live customer.
+    const plan = await planSync(deps, customerId);
+    const [customer, found] = await Promise.allSettled([
+      stripe.retrieveCustomer(customerId),
+      stripe.listPaymentIntents(customerId, plan.since),
+    ]);
+    if (customer.status === 'rejected') throw customer.reason;
+    if (customer.value === null) throw appError('customer_not_found');
+    if (found.status === 'rejected') throw found.reason;
+    await recordSync(deps, customerId, plan, found.value);
+    syncedAt = plan.startedAt;
   } catch (error) {
     if (!(error instanceof AppError) || !isOutage(error)) throw error;
     const state = await ledger.getSyncState(customerId);

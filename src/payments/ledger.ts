@@ -129,6 +129,11 @@ export interface Ledger {
   upsertPayments(payments: readonly PaymentRecord[]): Promise<void>;
   /** A customer's payments, newest first (ties broken by id, descending). */
   listPayments(customerId: string, status?: string): Promise<PaymentRecord[]>;
+  /**
+   * Where the next incremental sync of a customer starts: the creation of its oldest payment that
+   * is not final (`isFinalStatus`), else of its newest payment; null when it has none.
+   */
+  syncCursor(customerId: string): Promise<Date | null>;
   getSyncState(customerId: string): Promise<SyncState | null>;
   setSyncState(state: SyncState): Promise<void>;
 

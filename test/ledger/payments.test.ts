@@ -196,6 +196,39 @@ for (const backend of backends('payments')) {
       });
     });
 
+    describe('syncCursor', () => {
+      it('answers null for a customer without payments', async () => {
+        assert.equal(await ledger.syncCursor(uniqueCustomer()), null);
+      });
+
+      it('answers the newest payment when every payment is final', async () => {
+        const customerId = uniqueCustomer();
+        await ledger.upsertPayments([
+          payment({ customerId, created: at(1) }),
+          payment({ customerId, created: at(3), status: 'canceled' }),
+          payment({ customerId: uniqueCustomer(), created: at(9) }),
+        ]);
+        assert.deepEqual(await ledger.syncCursor(customerId), at(3));
+      });
+
+      it('answers the oldest payment that can still change, however old', async () => {
+        const customerId = uniqueCustomer();
+        await ledger.upsertPayments([
+          payment({ customerId, created: at(1) }),
+          payment({ customerId, created: at(2), status: 'requires_payment_method' }),
+          payment({ customerId, created: at(4), status: 'requires_action' }),
+          payment({ customerId, created: at(5) }),
+        ]);
+        assert.deepEqual(await ledger.syncCursor(customerId), at(2));
+
+        // Once that payment succeeds, the next open one holds the cursor.
+        const open = (await ledger.listPayments(customerId, 'requires_payment_method'))[0];
+        assert.ok(open !== undefined);
+        await ledger.upsertPayments([{ ...open, status: 'succeeded' }]);
+        assert.deepEqual(await ledger.syncCursor(customerId), at(4));
+      });
+    });
+
     describe('sync state', () => {
       it('answers null for a customer never synced', async () => {
         assert.equal(await ledger.getSyncState(uniqueCustomer()), null);

@@ -5,6 +5,7 @@ import {
   type EmailReservation,
   type IdempotencyClaim,
   type IdempotencyScope,
+  isFinalStatus,
   type Ledger,
   type PaymentAttempt,
   type PaymentRecord,
@@ -187,6 +188,19 @@ export class MemoryLedger implements Ledger {
       .filter((p) => p.customerId === customerId && (status === undefined || p.status === status))
       .sort((a, b) => b.created.getTime() - a.created.getTime() || compare(b.id, a.id))
       .map((p) => ({ ...p }));
+  }
+
+  async syncCursor(customerId: string): Promise<Date | null> {
+    let oldestOpen: Date | null = null;
+    let newest: Date | null = null;
+    for (const payment of this.payments.values()) {
+      if (payment.customerId !== customerId) continue;
+      if (newest === null || payment.created > newest) newest = payment.created;
+      if (!isFinalStatus(payment.status) && (oldestOpen === null || payment.created < oldestOpen)) {
+        oldestOpen = payment.created;
+      }
+    }
+    return oldestOpen ?? newest;
   }
 
   async getSyncState(customerId: string): Promise<SyncState | null> {
