@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { LedgerDatabase } from './schema.ts';
 
@@ -54,8 +54,32 @@ export function openSqlite(file: string): OpenedDatabase {
   }
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
 
-  const root = new Kysely<LedgerDatabase>({ dialect: new SqliteDialect({ database }) });
+  const dialect = new SqliteDialect({ database: withStatementCache(database) });
+  const root = new Kysely<LedgerDatabase>({ dialect });
   return { dialect: 'sqlite', root, db: root, schema: undefined };
+}
+
+/** Distinct SQL texts the ledger issues are a few dozen; the bound keeps a mistake from leaking. */
+const STATEMENT_CACHE_LIMIT = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query afresh, and preparing costs about as much as running
+ * the ledger's small statements (a charge makes five). better-sqlite3 statements are reusable, and
+ * the ledger's SQL texts repeat with only their parameters changing, so each text is prepared once.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sql) => {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size < STATEMENT_CACHE_LIMIT) statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /**
