@@ -1,7 +1,7 @@
 /**
  * Runs the API as a child process the way an operator would (`tsx src/main.ts`, or `node
  * dist/main.js` from a build), waits until it answers, and stops it with SIGTERM. Used by
- * `npm run test:postman` and by the deployment test.
+ * `npm run test:postman`, the browser test, the deployment test and the benchmarks.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -122,4 +122,45 @@ async function probe(url: string, path: string): Promise<number | string> {
 /** The last lines of the output, enough to see why a start failed. */
 function tail(output: string): string {
   return output.split('\n').slice(-30).join('\n');
+}
+
+export interface LocalApiOptions {
+  /** The repository's root: where `src/main.ts` is. */
+  root: string;
+  /** DATA_DIR: the embedded sandbox's state and the SQLite ledger go there. */
+  dataDir: string;
+  /** API_KEYS, `label:secret,...`. */
+  apiKeys: string;
+  host?: string;
+  readyPath?: string;
+}
+
+/**
+ * `src/main.ts` on a free port as a newcomer runs it: the embedded sandbox and a SQLite ledger,
+ * both in `dataDir`, so the run touches nothing outside it. Empty values count as unset, which
+ * keeps the caller's Stripe key, database and NODE_ENV from leaking in.
+ */
+export async function startLocalApi(options: LocalApiOptions): Promise<ApiProcess> {
+  const host = options.host ?? '127.0.0.1';
+  const port = await freePort(host);
+  return startApiProcess({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/main.ts'],
+    cwd: options.root,
+    env: {
+      ...process.env,
+      NODE_ENV: '',
+      HOST: host,
+      PORT: String(port),
+      DATA_DIR: options.dataDir,
+      STRIPE_SECRET_KEY: '',
+      STRIPE_API_BASE: '',
+      DATABASE_URL: '',
+      API_KEYS: options.apiKeys,
+      LOG_LEVEL: 'warn',
+    },
+    host,
+    port,
+    ...(options.readyPath === undefined ? {} : { readyPath: options.readyPath }),
+  });
 }

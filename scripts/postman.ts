@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import newman, { type Summary } from 'newman';
-import { type ApiProcess, freePort, startApiProcess } from './api-process.ts';
+import { type ApiProcess, startLocalApi } from './api-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const COLLECTION = join(ROOT, 'postman/payments-api.postman_collection.json');
@@ -51,28 +51,7 @@ async function main(folders: string[]): Promise<number> {
   process.once('SIGTERM', interrupted);
 
   try {
-    const port = await freePort(HOST);
-    api = await startApiProcess({
-      command: process.execPath,
-      args: ['--import', 'tsx', 'src/main.ts'],
-      cwd: ROOT,
-      // Empty values count as unset: the embedded sandbox and a SQLite ledger in DATA_DIR, so the
-      // run touches nothing outside its temporary directory.
-      env: {
-        ...process.env,
-        NODE_ENV: '',
-        HOST,
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        STRIPE_SECRET_KEY: '',
-        STRIPE_API_BASE: '',
-        DATABASE_URL: '',
-        API_KEYS: `postman:${apiKey}`,
-        LOG_LEVEL: 'warn',
-      },
-      host: HOST,
-      port,
-    });
+    api = await startLocalApi({ root: ROOT, dataDir, apiKeys: `postman:${apiKey}`, host: HOST });
 
     const summary = await runCollection(api.url, apiKey, folders);
     const failed = summary.run.failures.length > 0 || summary.run.error !== null;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { type ApiProcess, freePort, startApiProcess } from '../../scripts/api-process.ts';
+import { type ApiProcess, startLocalApi } from '../../scripts/api-process.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HOST = '127.0.0.1';
@@ -30,26 +30,11 @@ describe('GET /docs in Chromium', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'payments-docs-'));
-    const port = await freePort(HOST);
-    api = await startApiProcess({
-      command: process.execPath,
-      args: ['--import', 'tsx', 'src/main.ts'],
-      cwd: ROOT,
-      // Empty values count as unset: the embedded sandbox and a SQLite ledger in DATA_DIR.
-      env: {
-        ...process.env,
-        NODE_ENV: '',
-        HOST,
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        STRIPE_SECRET_KEY: '',
-        STRIPE_API_BASE: '',
-        DATABASE_URL: '',
-        API_KEYS: `docs:${API_KEY}`,
-        LOG_LEVEL: 'warn',
-      },
+    api = await startLocalApi({
+      root: ROOT,
+      dataDir,
+      apiKeys: `docs:${API_KEY}`,
       host: HOST,
-      port,
       readyPath: '/openapi.json',
     });
 
