@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  expectRejection,
-  prop,
-  resetSandbox,
-  startTestSandbox,
-  type TestSandbox,
-} from '../support/sandbox.ts';
+import { expectRejection, prop, useTestSandbox } from '../support/sandbox.ts';
 
 /**
  * Every row of Stripe's test-card table (stripe-semantics.md §7), driven through the official SDK
@@ -238,20 +232,8 @@ function expectedLast4(c: Case): string | undefined {
 }
 
 describe('sandbox test cards', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
+  const t = useTestSandbox();
   let serial = 0;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
 
   const email = () => {
     serial += 1;
@@ -259,7 +241,7 @@ describe('sandbox test cards', () => {
   };
 
   async function tokenFor(number: string): Promise<string> {
-    const token = await stripe.tokens.create({
+    const token = await t.stripe.tokens.create({
       card: {
         number,
         exp_month: '12',
@@ -284,10 +266,10 @@ describe('sandbox test cards', () => {
       }
       case 'payment method from token': {
         // Creating the PaymentMethod does not contact the issuer; the attach does.
-        const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: c.ref } });
+        const pm = await t.stripe.paymentMethods.create({ type: 'card', card: { token: c.ref } });
         assert.match(pm.id, /^pm_/);
         return async () => {
-          const customer = await stripe.customers.create({
+          const customer = await t.stripe.customers.create({
             email: email(),
             payment_method: pm.id,
             invoice_settings: { default_payment_method: pm.id },
@@ -299,8 +281,11 @@ describe('sandbox test cards', () => {
       }
       case 'magic payment method':
         return async () => {
-          const customer = await stripe.customers.create({ email: email(), payment_method: c.ref });
-          const pms = await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+          const customer = await t.stripe.customers.create({
+            email: email(),
+            payment_method: c.ref,
+          });
+          const pms = await t.stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
           assert.equal(pms.data.length, 1);
           const pm = pms.data[0];
           assert.ok(pm);
@@ -314,7 +299,7 @@ describe('sandbox test cards', () => {
   }
 
   async function attachSource(source: string): Promise<Attached> {
-    const customer = await stripe.customers.create({ email: email(), source });
+    const customer = await t.stripe.customers.create({ email: email(), source });
     const card = customer.default_source;
     assert.equal(typeof card, 'string');
     assert.match(String(card), /^card_/);
@@ -323,18 +308,18 @@ describe('sandbox test cards', () => {
 
   async function lastFourOf(attached: Attached): Promise<string | undefined> {
     if (attached.paymentMethodId.startsWith('card_')) {
-      const card = await stripe.customers.retrieveSource(
+      const card = await t.stripe.customers.retrieveSource(
         attached.customerId,
         attached.paymentMethodId,
       );
       return card.object === 'card' ? card.last4 : undefined;
     }
-    const pm = await stripe.paymentMethods.retrieve(attached.paymentMethodId);
+    const pm = await t.stripe.paymentMethods.retrieve(attached.paymentMethodId);
     return pm.card?.last4;
   }
 
   function confirmOffSession(attached: Attached): Promise<Stripe.PaymentIntent> {
-    return stripe.paymentIntents.create({
+    return t.stripe.paymentIntents.create({
       amount: AMOUNT,
       currency: 'usd',
       customer: attached.customerId,
@@ -351,7 +336,7 @@ describe('sandbox test cards', () => {
     assert.equal(pi.amount_received, AMOUNT);
     assert.equal(pi.last_payment_error, null);
     assert.equal(typeof pi.latest_charge, 'string');
-    const charge = await stripe.charges.retrieve(String(pi.latest_charge));
+    const charge = await t.stripe.charges.retrieve(String(pi.latest_charge));
     assert.match(charge.id, /^ch_/);
     assert.equal(charge.status, 'succeeded');
     assert.equal(charge.paid, true);
@@ -373,7 +358,7 @@ describe('sandbox test cards', () => {
     assert.equal(failed.status, 'requires_payment_method');
     assert.equal(failed.last_payment_error?.code, decline.code);
 
-    const stored = await stripe.paymentIntents.retrieve(failed.id);
+    const stored = await t.stripe.paymentIntents.retrieve(failed.id);
     assert.equal(stored.status, 'requires_payment_method');
     assert.equal(stored.customer, attached.customerId);
     assert.equal(stored.last_payment_error?.code, decline.code);
@@ -384,7 +369,7 @@ describe('sandbox test cards', () => {
   }
 
   async function expectOnSessionRequiresAction(attached: Attached): Promise<void> {
-    const pi = await stripe.paymentIntents.create({
+    const pi = await t.stripe.paymentIntents.create({
       amount: AMOUNT,
       currency: 'usd',
       customer: attached.customerId,
@@ -413,7 +398,7 @@ describe('sandbox test cards', () => {
               assert.equal(err.decline_code, attachError.declineCode);
             }
             assert.match(err.requestId ?? '', /^req_/);
-            const customers = await stripe.customers.list({ limit: 100 });
+            const customers = await t.stripe.customers.list({ limit: 100 });
             assert.deepEqual(
               customers.data.map((customer) => customer.id),
               [],
@@ -440,7 +425,7 @@ describe('sandbox test cards', () => {
           const first = await expectChargeFailure(attached, decline);
           const second = await expectChargeFailure(attached, decline);
           assert.notEqual(first, second);
-          const listed = await stripe.paymentIntents.list({ customer: attached.customerId });
+          const listed = await t.stripe.paymentIntents.list({ customer: attached.customerId });
           assert.deepEqual(listed.data.map((pi) => pi.id).sort(), [first, second].sort());
         });
 
@@ -461,7 +446,7 @@ describe('sandbox test cards', () => {
       for (const pm of row.paymentMethods) {
         it(`${pm}: 402 ${attachError.code} with a requires_payment_method PI`, async () => {
           const err = await expectRejection(
-            stripe.paymentIntents.create({
+            t.stripe.paymentIntents.create({
               amount: AMOUNT,
               currency: 'usd',
               payment_method: pm,
@@ -477,7 +462,7 @@ describe('sandbox test cards', () => {
           assert.equal(err.payment_intent?.status, 'requires_payment_method');
           assert.equal(err.payment_intent?.last_payment_error?.code, attachError.code);
           assert.match(err.charge ?? '', /^ch_/);
-          const stored = await stripe.paymentIntents.retrieve(err.payment_intent?.id ?? '');
+          const stored = await t.stripe.paymentIntents.retrieve(err.payment_intent?.id ?? '');
           assert.equal(stored.status, 'requires_payment_method');
           assert.equal(stored.latest_charge, err.charge);
         });
@@ -488,7 +473,7 @@ describe('sandbox test cards', () => {
   describe('tokenization errors', () => {
     it('a number failing the Luhn check gives 402 incorrect_number on tokens.create', async () => {
       const err = await expectRejection(
-        stripe.tokens.create({
+        t.stripe.tokens.create({
           card: { number: '4242424242424241', exp_month: '12', exp_year: FUTURE_YEAR, cvc: '123' },
         }),
         Stripe.errors.StripeCardError,
@@ -501,7 +486,7 @@ describe('sandbox test cards', () => {
 
     it('a month of 13 gives 402 invalid_expiry_month', async () => {
       const err = await expectRejection(
-        stripe.tokens.create({
+        t.stripe.tokens.create({
           card: { number: '4242424242424242', exp_month: '13', exp_year: FUTURE_YEAR, cvc: '123' },
         }),
         Stripe.errors.StripeCardError,
@@ -513,7 +498,7 @@ describe('sandbox test cards', () => {
 
     it('a year in the past gives 402 invalid_expiry_year', async () => {
       const err = await expectRejection(
-        stripe.tokens.create({
+        t.stripe.tokens.create({
           card: { number: '4242424242424242', exp_month: '12', exp_year: '2020', cvc: '123' },
         }),
         Stripe.errors.StripeCardError,

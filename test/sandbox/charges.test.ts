@@ -1,37 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  errorOf,
-  expectRejection,
-  prop,
-  rawRequest,
-  resetSandbox,
-  startTestSandbox,
-  type TestSandbox,
-} from '../support/sandbox.ts';
+import { errorOf, expectRejection, prop, rawRequest, useTestSandbox } from '../support/sandbox.ts';
 
 /** `/v1/charges`: charges made by confirmations, and legacy charges of cards and tokens. */
 describe('sandbox charges', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   async function confirmedIntent(captureMethod: 'automatic' | 'automatic_async') {
-    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
-    const [pm] = (await stripe.paymentMethods.list({ customer: customer.id })).data;
+    const customer = await t.stripe.customers.create({ payment_method: 'pm_card_visa' });
+    const [pm] = (await t.stripe.paymentMethods.list({ customer: customer.id })).data;
     assert.ok(pm);
-    const pi = await stripe.paymentIntents.create({
+    const pi = await t.stripe.paymentIntents.create({
       amount: 2500,
       currency: 'usd',
       customer: customer.id,
@@ -47,7 +27,7 @@ describe('sandbox charges', () => {
     it('records the charge of a confirmation with its PaymentIntent, customer and card', async () => {
       const { customer, pm, pi } = await confirmedIntent('automatic');
 
-      const charge = await stripe.charges.retrieve(String(pi.latest_charge));
+      const charge = await t.stripe.charges.retrieve(String(pi.latest_charge));
 
       assert.match(charge.id, /^ch_/);
       assert.equal(charge.object, 'charge');
@@ -67,7 +47,7 @@ describe('sandbox charges', () => {
 
     it('leaves the balance transaction to come with automatic_async capture', async () => {
       const { pi } = await confirmedIntent('automatic_async');
-      const charge = await stripe.charges.retrieve(String(pi.latest_charge));
+      const charge = await t.stripe.charges.retrieve(String(pi.latest_charge));
       assert.equal(charge.captured, true);
       assert.equal(charge.balance_transaction, null);
     });
@@ -76,17 +56,17 @@ describe('sandbox charges', () => {
       const first = await confirmedIntent('automatic');
       const second = await confirmedIntent('automatic');
 
-      const byIntent = await stripe.charges.list({ payment_intent: first.pi.id });
+      const byIntent = await t.stripe.charges.list({ payment_intent: first.pi.id });
       assert.deepEqual(
         byIntent.data.map((charge) => charge.id),
         [first.pi.latest_charge],
       );
-      const byCustomer = await stripe.charges.list({ customer: second.customer });
+      const byCustomer = await t.stripe.charges.list({ customer: second.customer });
       assert.deepEqual(
         byCustomer.data.map((charge) => charge.id),
         [second.pi.latest_charge],
       );
-      const all = await stripe.charges.list();
+      const all = await t.stripe.charges.list();
       assert.deepEqual(
         all.data.map((charge) => charge.id),
         [second.pi.latest_charge, first.pi.latest_charge],
@@ -96,7 +76,7 @@ describe('sandbox charges', () => {
 
     it('expands the customer and the PaymentIntent of a charge', async () => {
       const { customer, pi } = await confirmedIntent('automatic');
-      const charge = await stripe.charges.retrieve(String(pi.latest_charge), {
+      const charge = await t.stripe.charges.retrieve(String(pi.latest_charge), {
         expand: ['customer', 'payment_intent'],
       });
       assert.equal(prop(charge.customer, 'id'), customer);
@@ -105,7 +85,7 @@ describe('sandbox charges', () => {
 
     it('answers 404 for an unknown charge', async () => {
       const error = await expectRejection(
-        stripe.charges.retrieve('ch_unknown'),
+        t.stripe.charges.retrieve('ch_unknown'),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 404);
@@ -115,9 +95,9 @@ describe('sandbox charges', () => {
 
   describe('POST /v1/charges', () => {
     it("charges a customer's default card", async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
 
-      const charge = await stripe.charges.create({
+      const charge = await t.stripe.charges.create({
         amount: 1200,
         currency: 'usd',
         customer: customer.id,
@@ -135,10 +115,10 @@ describe('sandbox charges', () => {
     });
 
     it('charges a named card of the customer', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
-      const amex = await stripe.customers.createSource(customer.id, { source: 'tok_amex' });
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
+      const amex = await t.stripe.customers.createSource(customer.id, { source: 'tok_amex' });
 
-      const charge = await stripe.charges.create({
+      const charge = await t.stripe.charges.create({
         amount: 1200,
         currency: 'usd',
         customer: customer.id,
@@ -149,7 +129,7 @@ describe('sandbox charges', () => {
     });
 
     it('charges a token without a customer', async () => {
-      const charge = await stripe.charges.create({
+      const charge = await t.stripe.charges.create({
         amount: 999,
         currency: 'usd',
         source: 'tok_mastercard',
@@ -160,7 +140,7 @@ describe('sandbox charges', () => {
     });
 
     it('authorizes only with capture=false', async () => {
-      const charge = await stripe.charges.create({
+      const charge = await t.stripe.charges.create({
         amount: 999,
         currency: 'usd',
         source: 'tok_visa',
@@ -172,33 +152,33 @@ describe('sandbox charges', () => {
     });
 
     it('answers 402 with the failed charge for a chargeCustomerFail card', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_chargeCustomerFail' });
+      const customer = await t.stripe.customers.create({ source: 'tok_chargeCustomerFail' });
 
       const error = await expectRejection(
-        stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id }),
+        t.stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id }),
         Stripe.errors.StripeCardError,
       );
       assert.equal(error.code, 'card_declined');
       assert.equal(error.decline_code, 'generic_decline');
-      const charge = await stripe.charges.retrieve(String(error.charge));
+      const charge = await t.stripe.charges.retrieve(String(error.charge));
       assert.equal(charge.status, 'failed');
       assert.equal(charge.paid, false);
       assert.equal(charge.outcome?.type, 'issuer_declined');
     });
 
     it('declines a card that needs authentication: the Charges API cannot authenticate', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_threeDSecure2Required' });
+      const customer = await t.stripe.customers.create({ source: 'tok_threeDSecure2Required' });
       const error = await expectRejection(
-        stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id }),
+        t.stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id }),
         Stripe.errors.StripeCardError,
       );
       assert.equal(error.code, 'authentication_required');
     });
 
     it('answers 402 missing for a customer without a card', async () => {
-      const customer = await stripe.customers.create({});
+      const customer = await t.stripe.customers.create({});
       const error = await expectRejection(
-        stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id }),
+        t.stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id }),
         Stripe.errors.StripeCardError,
       );
       assert.equal(error.code, 'missing');
@@ -214,15 +194,15 @@ describe('sandbox charges', () => {
 
     it('refuses an unknown customer and a card of another customer', async () => {
       const unknown = await expectRejection(
-        stripe.charges.create({ amount: 1000, currency: 'usd', customer: 'cus_unknown' }),
+        t.stripe.charges.create({ amount: 1000, currency: 'usd', customer: 'cus_unknown' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(unknown.param, 'customer');
 
-      const owner = await stripe.customers.create({ source: 'tok_visa' });
-      const other = await stripe.customers.create({ source: 'tok_visa' });
+      const owner = await t.stripe.customers.create({ source: 'tok_visa' });
+      const other = await t.stripe.customers.create({ source: 'tok_visa' });
       const foreign = await expectRejection(
-        stripe.charges.create({
+        t.stripe.charges.create({
           amount: 1000,
           currency: 'usd',
           customer: other.id,
@@ -235,11 +215,11 @@ describe('sandbox charges', () => {
 
     it('applies the amount rules of PaymentIntents', async () => {
       const error = await expectRejection(
-        stripe.charges.create({ amount: 10, currency: 'usd', source: 'tok_visa' }),
+        t.stripe.charges.create({ amount: 10, currency: 'usd', source: 'tok_visa' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.code, 'amount_too_small');
-      assert.equal((await stripe.charges.list()).data.length, 0);
+      assert.equal((await t.stripe.charges.list()).data.length, 0);
     });
   });
 });

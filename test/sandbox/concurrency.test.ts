@@ -1,43 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  configureSandbox,
-  resetSandbox,
-  startTestSandbox,
-  type TestSandbox,
-} from '../support/sandbox.ts';
+import { configureSandbox, resetSandbox, useTestSandbox } from '../support/sandbox.ts';
 
 /**
  * Requests that overlap (issue 2: "two confirmations racing on one PaymentIntent, one customer
  * updated twice at once"). A little latency keeps each pair of requests in flight together.
  */
 describe('sandbox under concurrent requests', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
+  const t = useTestSandbox({}, { resetEach: false });
   beforeEach(async () => {
     await resetSandbox(t.sandbox);
     await configureSandbox(t.sandbox, { latency: { fixedMs: 20, jitterMs: 10 } });
   });
 
   async function customerWithCard(): Promise<{ customer: string; paymentMethod: string }> {
-    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
-    const pms = await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+    const customer = await t.stripe.customers.create({ payment_method: 'pm_card_visa' });
+    const pms = await t.stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
     const pm = pms.data[0];
     assert.ok(pm);
     return { customer: customer.id, paymentMethod: pm.id };
   }
 
   async function unconfirmedIntent(customer: string, paymentMethod: string): Promise<string> {
-    const pi = await stripe.paymentIntents.create({
+    const pi = await t.stripe.paymentIntents.create({
       amount: 3100,
       currency: 'usd',
       customer,
@@ -62,10 +48,10 @@ describe('sandbox under concurrent requests', () => {
   }
 
   async function assertOneCharge(customer: string, pi: string): Promise<void> {
-    const stored = await stripe.paymentIntents.retrieve(pi);
+    const stored = await t.stripe.paymentIntents.retrieve(pi);
     assert.equal(stored.status, 'succeeded');
     assert.equal(stored.amount_received, 3100);
-    const charges = await stripe.charges.list({ customer, limit: 100 });
+    const charges = await t.stripe.charges.list({ customer, limit: 100 });
     assert.equal(charges.data.length, 1, 'exactly one charge');
     assert.equal(charges.data[0]?.id, stored.latest_charge);
     assert.equal(charges.data[0]?.payment_intent, pi);
@@ -77,8 +63,8 @@ describe('sandbox under concurrent requests', () => {
         const { customer, paymentMethod } = await customerWithCard();
         const pi = await unconfirmedIntent(customer, paymentMethod);
         const results = await Promise.allSettled([
-          stripe.paymentIntents.confirm(pi, { off_session: true }),
-          stripe.paymentIntents.confirm(pi, { off_session: true }),
+          t.stripe.paymentIntents.confirm(pi, { off_session: true }),
+          t.stripe.paymentIntents.confirm(pi, { off_session: true }),
         ]);
 
         const won = results.filter((r) => r.status === 'fulfilled');
@@ -94,7 +80,7 @@ describe('sandbox under concurrent requests', () => {
       const { customer, paymentMethod } = await customerWithCard();
       const pi = await unconfirmedIntent(customer, paymentMethod);
       const results = await Promise.allSettled(
-        Array.from({ length: 5 }, () => stripe.paymentIntents.confirm(pi, { off_session: true })),
+        Array.from({ length: 5 }, () => t.stripe.paymentIntents.confirm(pi, { off_session: true })),
       );
 
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -107,8 +93,8 @@ describe('sandbox under concurrent requests', () => {
       const pi = await unconfirmedIntent(customer, paymentMethod);
       const options = { idempotencyKey: `confirm-${pi}` };
       const results = await Promise.allSettled([
-        stripe.paymentIntents.confirm(pi, { off_session: true }, options),
-        stripe.paymentIntents.confirm(pi, { off_session: true }, options),
+        t.stripe.paymentIntents.confirm(pi, { off_session: true }, options),
+        t.stripe.paymentIntents.confirm(pi, { off_session: true }, options),
       ]);
 
       assert.ok(results.some((r) => r.status === 'fulfilled'));
@@ -129,12 +115,12 @@ describe('sandbox under concurrent requests', () => {
       const { customer, paymentMethod } = await customerWithCard();
       const pi = await unconfirmedIntent(customer, paymentMethod);
       const [confirm, cancel] = await Promise.allSettled([
-        stripe.paymentIntents.confirm(pi, { off_session: true }),
-        stripe.paymentIntents.cancel(pi),
+        t.stripe.paymentIntents.confirm(pi, { off_session: true }),
+        t.stripe.paymentIntents.cancel(pi),
       ]);
 
-      const stored = await stripe.paymentIntents.retrieve(pi);
-      const charges = await stripe.charges.list({ customer, limit: 100 });
+      const stored = await t.stripe.paymentIntents.retrieve(pi);
+      const charges = await t.stripe.charges.list({ customer, limit: 100 });
       if (stored.status === 'succeeded') {
         assert.equal(confirm.status, 'fulfilled');
         assert.equal(cancel.status, 'rejected');
@@ -153,29 +139,29 @@ describe('sandbox under concurrent requests', () => {
 
   describe('one customer updated at once', () => {
     it('two updates both succeed; the name is one of them and no metadata is lost', async () => {
-      const customer = await stripe.customers.create({ name: 'Start' });
+      const customer = await t.stripe.customers.create({ name: 'Start' });
       const [a, b] = await Promise.all([
-        stripe.customers.update(customer.id, { name: 'A', metadata: { a: '1' } }),
-        stripe.customers.update(customer.id, { name: 'B', metadata: { b: '2' } }),
+        t.stripe.customers.update(customer.id, { name: 'A', metadata: { a: '1' } }),
+        t.stripe.customers.update(customer.id, { name: 'B', metadata: { b: '2' } }),
       ]);
 
       assert.equal(a.name, 'A');
       assert.equal(b.name, 'B');
-      const final = await stripe.customers.retrieve(customer.id);
+      const final = await t.stripe.customers.retrieve(customer.id);
       assert.ok(!final.deleted);
       assert.ok(final.name === 'A' || final.name === 'B', `name ${final.name}`);
       assert.deepEqual(final.metadata, { a: '1', b: '2' });
     });
 
     it('twenty updates adding one metadata key each keep all twenty keys', async () => {
-      const customer = await stripe.customers.create({});
+      const customer = await t.stripe.customers.create({});
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          stripe.customers.update(customer.id, { metadata: { [`k${i}`]: String(i) } }),
+          t.stripe.customers.update(customer.id, { metadata: { [`k${i}`]: String(i) } }),
         ),
       );
 
-      const final = await stripe.customers.retrieve(customer.id);
+      const final = await t.stripe.customers.retrieve(customer.id);
       assert.ok(!final.deleted);
       assert.deepEqual(
         final.metadata,
@@ -188,13 +174,13 @@ describe('sandbox under concurrent requests', () => {
     it('fifty concurrent customers.create give fifty distinct customers', async () => {
       const created = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          stripe.customers.create({ email: `c${i}@example.com` }),
+          t.stripe.customers.create({ email: `c${i}@example.com` }),
         ),
       );
 
       const ids = created.map((c) => c.id);
       assert.equal(new Set(ids).size, 50);
-      const listed = await stripe.customers.list({ limit: 100 });
+      const listed = await t.stripe.customers.list({ limit: 100 });
       assert.deepEqual(listed.data.map((c) => c.id).sort(), [...ids].sort());
       assert.deepEqual(
         created.map((c) => c.email).sort(),
@@ -206,7 +192,7 @@ describe('sandbox under concurrent requests', () => {
       const { customer, paymentMethod } = await customerWithCard();
       const pis = await Promise.all(
         Array.from({ length: 10 }, () =>
-          stripe.paymentIntents.create({
+          t.stripe.paymentIntents.create({
             amount: 3100,
             currency: 'usd',
             customer,
@@ -220,13 +206,13 @@ describe('sandbox under concurrent requests', () => {
 
       assert.ok(pis.every((pi) => pi.status === 'succeeded'));
       assert.equal(new Set(pis.map((pi) => pi.id)).size, 10);
-      const charges = await stripe.charges.list({ customer, limit: 100 });
+      const charges = await t.stripe.charges.list({ customer, limit: 100 });
       assert.equal(charges.data.length, 10);
       assert.equal(new Set(charges.data.map((c) => c.payment_intent)).size, 10);
     });
 
     it('a single-use token used twice at once attaches to exactly one customer', async () => {
-      const token = await stripe.tokens.create({
+      const token = await t.stripe.tokens.create({
         card: {
           number: '4242424242424242',
           exp_month: '12',
@@ -235,8 +221,8 @@ describe('sandbox under concurrent requests', () => {
         },
       });
       const results = await Promise.allSettled([
-        stripe.customers.create({ source: token.id }),
-        stripe.customers.create({ source: token.id }),
+        t.stripe.customers.create({ source: token.id }),
+        t.stripe.customers.create({ source: token.id }),
       ]);
 
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -248,7 +234,7 @@ describe('sandbox under concurrent requests', () => {
           r.reason.code,
         );
       }
-      assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 1);
+      assert.equal((await t.stripe.customers.list({ limit: 100 })).data.length, 1);
     });
   });
 });

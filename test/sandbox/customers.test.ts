@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  errorOf,
-  expectRejection,
-  prop,
-  rawRequest,
-  resetSandbox,
-  startTestSandbox,
-  type TestSandbox,
-} from '../support/sandbox.ts';
+import { errorOf, expectRejection, prop, rawRequest, useTestSandbox } from '../support/sandbox.ts';
 
 /** `/v1/customers` through the official SDK: create, retrieve, update, delete, list, expand. */
 describe('sandbox customers', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   describe('POST /v1/customers', () => {
     it('creates a customer with the given fields and Stripe defaults', async () => {
-      const customer = await stripe.customers.create({
+      const customer = await t.stripe.customers.create({
         email: 'jenny@example.com',
         name: 'Jenny Rosen',
         description: 'first',
@@ -55,7 +35,7 @@ describe('sandbox customers', () => {
       // The SDK's types omit `id`, so this goes over raw HTTP.
       const first = await rawRequest(t.sandbox, 'POST', '/v1/customers', { body: 'id=cus_chosen' });
       assert.equal(first.status, 200);
-      assert.equal((await stripe.customers.retrieve('cus_chosen')).id, 'cus_chosen');
+      assert.equal((await t.stripe.customers.retrieve('cus_chosen')).id, 'cus_chosen');
 
       const second = await rawRequest(t.sandbox, 'POST', '/v1/customers', {
         body: 'id=cus_chosen',
@@ -67,7 +47,7 @@ describe('sandbox customers', () => {
 
     it('refuses a malformed email with 400 email_invalid', async () => {
       const error = await expectRejection(
-        stripe.customers.create({ email: 'not an email' }),
+        t.stripe.customers.create({ email: 'not an email' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 400);
@@ -76,7 +56,7 @@ describe('sandbox customers', () => {
     });
 
     it('attaches a source token as a card that becomes default_source', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
 
       assert.equal(typeof customer.default_source, 'string');
       assert.match(String(customer.default_source), /^card_/);
@@ -84,7 +64,7 @@ describe('sandbox customers', () => {
     });
 
     it('expands default_source and sources when asked', async () => {
-      const customer = await stripe.customers.create({
+      const customer = await t.stripe.customers.create({
         source: 'tok_mastercard',
         expand: ['default_source', 'sources'],
       });
@@ -103,7 +83,7 @@ describe('sandbox customers', () => {
     });
 
     it('attaches a magic PaymentMethod and makes the same one the invoice default', async () => {
-      const customer = await stripe.customers.create({
+      const customer = await t.stripe.customers.create({
         email: 'pm@example.com',
         payment_method: 'pm_card_visa',
         invoice_settings: { default_payment_method: 'pm_card_visa' },
@@ -112,31 +92,34 @@ describe('sandbox customers', () => {
       const pmId = String(customer.invoice_settings.default_payment_method);
       assert.match(pmId, /^pm_/);
       assert.notEqual(pmId, 'pm_card_visa');
-      const pm = await stripe.paymentMethods.retrieve(pmId);
+      const pm = await t.stripe.paymentMethods.retrieve(pmId);
       assert.equal(pm.customer, customer.id);
       assert.equal(pm.card?.brand, 'visa');
     });
 
     it('refuses an invoice default that is not attached to the customer', async () => {
-      const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+      const pm = await t.stripe.paymentMethods.create({
+        type: 'card',
+        card: { token: 'tok_visa' },
+      });
 
       const error = await expectRejection(
-        stripe.customers.create({ invoice_settings: { default_payment_method: pm.id } }),
+        t.stripe.customers.create({ invoice_settings: { default_payment_method: pm.id } }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'invoice_settings[default_payment_method]');
-      assert.equal((await stripe.customers.list()).data.length, 0);
+      assert.equal((await t.stripe.customers.list()).data.length, 0);
     });
 
     it('creates no customer when the card is declined at attach time', async () => {
       const error = await expectRejection(
-        stripe.customers.create({ email: 'd@example.com', source: 'tok_chargeDeclined' }),
+        t.stripe.customers.create({ email: 'd@example.com', source: 'tok_chargeDeclined' }),
         Stripe.errors.StripeCardError,
       );
       assert.equal(error.statusCode, 402);
       assert.equal(error.code, 'card_declined');
       assert.equal(error.decline_code, 'generic_decline');
-      assert.equal((await stripe.customers.list()).data.length, 0);
+      assert.equal((await t.stripe.customers.list()).data.length, 0);
     });
 
     it('refuses an unknown parameter with 400 parameter_unknown', async () => {
@@ -151,15 +134,15 @@ describe('sandbox customers', () => {
 
   describe('GET /v1/customers/:id', () => {
     it('returns the stored customer', async () => {
-      const created = await stripe.customers.create({ email: 'r@example.com' });
-      const customer = await stripe.customers.retrieve(created.id);
+      const created = await t.stripe.customers.create({ email: 'r@example.com' });
+      const customer = await t.stripe.customers.retrieve(created.id);
       // JSON drops the SDK's non-enumerable `lastResponse` from both sides.
       assert.deepEqual(JSON.parse(JSON.stringify(customer)), JSON.parse(JSON.stringify(created)));
     });
 
     it('answers 404 resource_missing for an unknown id', async () => {
       const error = await expectRejection(
-        stripe.customers.retrieve('cus_unknown'),
+        t.stripe.customers.retrieve('cus_unknown'),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 404);
@@ -171,13 +154,13 @@ describe('sandbox customers', () => {
 
   describe('POST /v1/customers/:id', () => {
     it('updates fields, merges metadata, and unsets a field sent empty', async () => {
-      const created = await stripe.customers.create({
+      const created = await t.stripe.customers.create({
         email: 'old@example.com',
         description: 'to be removed',
         metadata: { keep: '1', drop: '2' },
       });
 
-      const updated = await stripe.customers.update(created.id, {
+      const updated = await t.stripe.customers.update(created.id, {
         email: 'new@example.com',
         name: 'New Name',
         description: '',
@@ -188,7 +171,7 @@ describe('sandbox customers', () => {
       assert.equal(updated.name, 'New Name');
       assert.equal(updated.description, null);
       assert.deepEqual(updated.metadata, { keep: '1', add: '3' });
-      const listed = await stripe.customers.list({ email: 'new@example.com' });
+      const listed = await t.stripe.customers.list({ email: 'new@example.com' });
       assert.deepEqual(
         listed.data.map((c) => c.id),
         [created.id],
@@ -196,30 +179,30 @@ describe('sandbox customers', () => {
     });
 
     it('switches default_source to another card of the customer', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
-      const second = await stripe.customers.createSource(customer.id, { source: 'tok_amex' });
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
+      const second = await t.stripe.customers.createSource(customer.id, { source: 'tok_amex' });
 
-      const updated = await stripe.customers.update(customer.id, { default_source: second.id });
+      const updated = await t.stripe.customers.update(customer.id, { default_source: second.id });
       assert.equal(updated.default_source, second.id);
     });
 
     it('refuses a default_source that is not a card of the customer', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
       const error = await expectRejection(
-        stripe.customers.update(customer.id, { default_source: 'card_foreign' }),
+        t.stripe.customers.update(customer.id, { default_source: 'card_foreign' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'default_source');
     });
 
     it('replaces the default card when a new source is given, deleting the old one', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
       const oldCard = String(customer.default_source);
 
-      const updated = await stripe.customers.update(customer.id, { source: 'tok_mastercard' });
+      const updated = await t.stripe.customers.update(customer.id, { source: 'tok_mastercard' });
 
       assert.notEqual(updated.default_source, oldCard);
-      const cards = await stripe.customers.listSources(customer.id);
+      const cards = await t.stripe.customers.listSources(customer.id);
       assert.deepEqual(
         cards.data.map((card) => card.id),
         [updated.default_source],
@@ -227,15 +210,15 @@ describe('sandbox customers', () => {
     });
 
     it('sets and clears invoice_settings.default_payment_method', async () => {
-      const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
-      const [pm] = (await stripe.customers.listPaymentMethods(customer.id)).data;
+      const customer = await t.stripe.customers.create({ payment_method: 'pm_card_visa' });
+      const [pm] = (await t.stripe.customers.listPaymentMethods(customer.id)).data;
       assert.ok(pm);
 
-      const set = await stripe.customers.update(customer.id, {
+      const set = await t.stripe.customers.update(customer.id, {
         invoice_settings: { default_payment_method: pm.id },
       });
       assert.equal(set.invoice_settings.default_payment_method, pm.id);
-      const cleared = await stripe.customers.update(customer.id, {
+      const cleared = await t.stripe.customers.update(customer.id, {
         invoice_settings: { default_payment_method: '' },
       });
       assert.equal(cleared.invoice_settings.default_payment_method, null);
@@ -244,63 +227,63 @@ describe('sandbox customers', () => {
 
   describe('DELETE /v1/customers/:id', () => {
     it('answers the deleted shape, then retrieve answers it too', async () => {
-      const customer = await stripe.customers.create({ email: 'gone@example.com' });
+      const customer = await t.stripe.customers.create({ email: 'gone@example.com' });
 
-      const deleted = await stripe.customers.del(customer.id);
+      const deleted = await t.stripe.customers.del(customer.id);
       assert.deepEqual(
         { id: deleted.id, object: deleted.object, deleted: deleted.deleted },
         { id: customer.id, object: 'customer', deleted: true },
       );
-      const retrieved = await stripe.customers.retrieve(customer.id);
+      const retrieved = await t.stripe.customers.retrieve(customer.id);
       assert.equal(retrieved.deleted, true);
       assert.equal(prop(retrieved, 'email'), undefined);
     });
 
     it('hides a deleted customer from lists and refuses to update or delete it again', async () => {
-      const customer = await stripe.customers.create({ email: 'gone@example.com' });
-      await stripe.customers.del(customer.id);
+      const customer = await t.stripe.customers.create({ email: 'gone@example.com' });
+      await t.stripe.customers.del(customer.id);
 
-      assert.equal((await stripe.customers.list({ email: 'gone@example.com' })).data.length, 0);
+      assert.equal((await t.stripe.customers.list({ email: 'gone@example.com' })).data.length, 0);
       const update = await expectRejection(
-        stripe.customers.update(customer.id, { name: 'x' }),
+        t.stripe.customers.update(customer.id, { name: 'x' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(update.statusCode, 404);
       const again = await expectRejection(
-        stripe.customers.del(customer.id),
+        t.stripe.customers.del(customer.id),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(again.statusCode, 404);
     });
 
     it('detaches the customer PaymentMethods and deletes its cards', async () => {
-      const customer = await stripe.customers.create({
+      const customer = await t.stripe.customers.create({
         source: 'tok_visa',
         payment_method: 'pm_card_visa',
       });
-      const [pm] = (await stripe.paymentMethods.list({ customer: customer.id })).data;
+      const [pm] = (await t.stripe.paymentMethods.list({ customer: customer.id })).data;
       assert.ok(pm);
 
-      await stripe.customers.del(customer.id);
+      await t.stripe.customers.del(customer.id);
 
-      assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, null);
+      assert.equal((await t.stripe.paymentMethods.retrieve(pm.id)).customer, null);
     });
   });
 
   describe('GET /v1/customers', () => {
     it('lists newest first, filters by exact email, and reports url and has_more', async () => {
-      const first = await stripe.customers.create({ email: 'same@example.com' });
-      const second = await stripe.customers.create({ email: 'same@example.com' });
-      await stripe.customers.create({ email: 'Same@example.com' });
+      const first = await t.stripe.customers.create({ email: 'same@example.com' });
+      const second = await t.stripe.customers.create({ email: 'same@example.com' });
+      await t.stripe.customers.create({ email: 'Same@example.com' });
 
-      const page = await stripe.customers.list({ email: 'same@example.com', limit: 1 });
+      const page = await t.stripe.customers.list({ email: 'same@example.com', limit: 1 });
       assert.equal(page.url, '/v1/customers');
       assert.equal(page.has_more, true);
       assert.deepEqual(
         page.data.map((c) => c.id),
         [second.id],
       );
-      const all = await stripe.customers.list({ email: 'same@example.com' });
+      const all = await t.stripe.customers.list({ email: 'same@example.com' });
       assert.deepEqual(
         all.data.map((c) => c.id),
         [second.id, first.id],
@@ -309,15 +292,15 @@ describe('sandbox customers', () => {
     });
 
     it('expands data.default_source in a list', async () => {
-      await stripe.customers.create({ source: 'tok_visa' });
-      const page = await stripe.customers.list({ expand: ['data.default_source'] });
+      await t.stripe.customers.create({ source: 'tok_visa' });
+      const page = await t.stripe.customers.list({ expand: ['data.default_source'] });
       assert.equal(prop(page.data[0]?.default_source, 'object'), 'card');
     });
 
     it('refuses an expansion of a field that cannot be expanded', async () => {
-      const customer = await stripe.customers.create({ email: 'x@example.com' });
+      const customer = await t.stripe.customers.create({ email: 'x@example.com' });
       const error = await expectRejection(
-        stripe.customers.retrieve(customer.id, { expand: ['email'] }),
+        t.stripe.customers.retrieve(customer.id, { expand: ['email'] }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'expand');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import {
   type FaultKind,
@@ -17,8 +17,7 @@ import {
   resetSandbox,
   sandboxStats,
   sdkFor,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from '../support/sandbox.ts';
 
 /**
@@ -37,19 +36,7 @@ const ALL_KINDS: FaultKind[] = [
 const CREATE = 'POST /v1/customers';
 
 describe('sandbox faults and latency', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   const createRaw = (email: string) =>
     rawRequest(t.sandbox, 'POST', '/v1/customers', {
@@ -57,7 +44,7 @@ describe('sandbox faults and latency', () => {
       signal: AbortSignal.timeout(10_000),
     });
   const customersWith = async (email: string) =>
-    (await stripe.customers.list({ email, limit: 100 })).data.length;
+    (await t.stripe.customers.list({ email, limit: 100 })).data.length;
   const creates = async () => (await sandboxStats(t.sandbox)).byRoute[CREATE] ?? 0;
 
   describe('each kind over raw HTTP', () => {
@@ -118,7 +105,7 @@ describe('sandbox faults and latency', () => {
     it('http_500 without retries raises StripeAPIError', async () => {
       await configureSandbox(t.sandbox, { faults: { next: 1, kinds: ['http_500'] } });
       const err = await expectRejection(
-        stripe.customers.create({ email: 'a@example.com' }),
+        t.stripe.customers.create({ email: 'a@example.com' }),
         Stripe.errors.StripeAPIError,
       );
       assert.equal(err.statusCode, 500);
@@ -127,7 +114,7 @@ describe('sandbox faults and latency', () => {
 
     it('http_503 without retries raises StripeAPIError', async () => {
       await configureSandbox(t.sandbox, { faults: { next: 1, kinds: ['http_503'] } });
-      const err = await expectRejection(stripe.customers.list(), Stripe.errors.StripeAPIError);
+      const err = await expectRejection(t.stripe.customers.list(), Stripe.errors.StripeAPIError);
       assert.equal(err.statusCode, 503);
     });
 
@@ -170,7 +157,7 @@ describe('sandbox faults and latency', () => {
     it('http_429_retry without retries raises StripeRateLimitError with lock_timeout', async () => {
       await configureSandbox(t.sandbox, { faults: { next: 1, kinds: ['http_429_retry'] } });
       const err = await expectRejection(
-        stripe.customers.list(),
+        t.stripe.customers.list(),
         Stripe.errors.StripeRateLimitError,
       );
       assert.equal(err.code, 'lock_timeout');
@@ -180,7 +167,7 @@ describe('sandbox faults and latency', () => {
       // stripe-node retries a closed connection once even with maxNetworkRetries 0.
       await configureSandbox(t.sandbox, { faults: { next: 2, kinds: ['reset'] } });
       await expectRejection(
-        stripe.customers.create({ email: 'reset@example.com' }),
+        t.stripe.customers.create({ email: 'reset@example.com' }),
         Stripe.errors.StripeConnectionError,
       );
 
@@ -190,7 +177,7 @@ describe('sandbox faults and latency', () => {
 
     it('reset on one attempt is absorbed by the SDK retry with one object created', async () => {
       await configureSandbox(t.sandbox, { faults: { next: 1, kinds: ['reset'] } });
-      await stripe.customers.create({ email: 'once@example.com' });
+      await t.stripe.customers.create({ email: 'once@example.com' });
 
       assert.equal(await creates(), 2);
       assert.equal(await customersWith('once@example.com'), 1);
@@ -244,7 +231,7 @@ describe('sandbox faults and latency', () => {
 
       await configureSandbox(t.sandbox, { faults: { rate: 0 } });
       assert.equal((await createRaw('rate-off@example.com')).status, 200);
-      assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 1);
+      assert.equal((await t.stripe.customers.list({ limit: 100 })).data.length, 1);
     });
 
     it('control endpoints are never faulted and do not use up next', async () => {
@@ -304,7 +291,7 @@ describe('sandbox faults and latency', () => {
     it('with jitter the delay is still at least fixedMs', async () => {
       await configureSandbox(t.sandbox, { latency: { fixedMs: 150, jitterMs: 100 } });
       const started = performance.now();
-      await stripe.customers.list();
+      await t.stripe.customers.list();
 
       assert.ok(performance.now() - started >= 145);
     });
@@ -312,7 +299,7 @@ describe('sandbox faults and latency', () => {
 
   describe('reset', () => {
     it('/_sandbox/reset deletes objects, faults, latency and counters', async () => {
-      await stripe.customers.create({ email: 'gone@example.com' });
+      await t.stripe.customers.create({ email: 'gone@example.com' });
       await configureSandbox(t.sandbox, {
         latency: { fixedMs: 40 },
         faults: { rate: 1, next: 5, kinds: ['http_500'] },
@@ -326,7 +313,7 @@ describe('sandbox faults and latency', () => {
       assert.deepEqual(prop(config.body, 'latency'), { fixedMs: 0, jitterMs: 0 });
       assert.equal(prop(prop(config.body, 'faults'), 'rate'), 0);
       assert.equal(prop(prop(config.body, 'faults'), 'next'), 0);
-      assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 0);
+      assert.equal((await t.stripe.customers.list({ limit: 100 })).data.length, 0);
     });
 
     it('reset restores the latency and faults given at start, not the defaults', async () => {

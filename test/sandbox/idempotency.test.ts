@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import {
   configureSandbox,
@@ -7,11 +7,9 @@ import {
   expectRejection,
   prop,
   rawRequest,
-  resetSandbox,
   sdkFor,
   sleep,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from '../support/sandbox.ts';
 
 /**
@@ -19,26 +17,14 @@ import {
  * endpoint and `Idempotency-Key`; replays carry `Idempotent-Replayed: true`.
  */
 describe('sandbox idempotency', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   const postCustomer = (key: string, body: string) =>
     rawRequest(t.sandbox, 'POST', '/v1/customers', { body, headers: { 'Idempotency-Key': key } });
 
   async function customerWithCard(): Promise<{ customer: string; paymentMethod: string }> {
-    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
-    const pms = await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+    const customer = await t.stripe.customers.create({ payment_method: 'pm_card_visa' });
+    const pms = await t.stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
     const pm = pms.data[0];
     assert.ok(pm);
     return { customer: customer.id, paymentMethod: pm.id };
@@ -47,14 +33,14 @@ describe('sandbox idempotency', () => {
   describe('replay', () => {
     it('the same key and parameters return the same object with Idempotent-Replayed: true', async () => {
       const params = { email: 'replay@example.com', name: 'Replay' };
-      const first = await stripe.customers.create(params, { idempotencyKey: 'key-replay' });
-      const second = await stripe.customers.create(params, { idempotencyKey: 'key-replay' });
+      const first = await t.stripe.customers.create(params, { idempotencyKey: 'key-replay' });
+      const second = await t.stripe.customers.create(params, { idempotencyKey: 'key-replay' });
 
       assert.equal(second.id, first.id);
       assert.equal(second.created, first.created);
       assert.notEqual(first.lastResponse.headers['idempotent-replayed'], 'true');
       assert.equal(second.lastResponse.headers['idempotent-replayed'], 'true');
-      const all = await stripe.customers.list({ limit: 100 });
+      const all = await t.stripe.customers.list({ limit: 100 });
       assert.deepEqual(
         all.data.map((c) => c.id),
         [first.id],
@@ -74,12 +60,12 @@ describe('sandbox idempotency', () => {
     });
 
     it('a replay returns the response as first sent even after the object changed', async () => {
-      const first = await stripe.customers.create(
+      const first = await t.stripe.customers.create(
         { name: 'Before' },
         { idempotencyKey: 'key-old' },
       );
-      await stripe.customers.update(first.id, { name: 'After' });
-      const replay = await stripe.customers.create(
+      await t.stripe.customers.update(first.id, { name: 'After' });
+      const replay = await t.stripe.customers.create(
         { name: 'Before' },
         { idempotencyKey: 'key-old' },
       );
@@ -87,21 +73,21 @@ describe('sandbox idempotency', () => {
       assert.equal(replay.id, first.id);
       assert.equal(replay.name, 'Before');
       assert.equal(replay.lastResponse.headers['idempotent-replayed'], 'true');
-      assert.equal((await stripe.customers.retrieve(first.id)).id, first.id);
+      assert.equal((await t.stripe.customers.retrieve(first.id)).id, first.id);
     });
   });
 
   describe('mismatch', () => {
     it('the same key with other parameters gives 400 idempotency_error (StripeIdempotencyError)', async () => {
-      await stripe.customers.create({ email: 'one@example.com' }, { idempotencyKey: 'key-mm' });
+      await t.stripe.customers.create({ email: 'one@example.com' }, { idempotencyKey: 'key-mm' });
       const err = await expectRejection(
-        stripe.customers.create({ email: 'two@example.com' }, { idempotencyKey: 'key-mm' }),
+        t.stripe.customers.create({ email: 'two@example.com' }, { idempotencyKey: 'key-mm' }),
         Stripe.errors.StripeIdempotencyError,
       );
 
       assert.equal(err.statusCode, 400);
       assert.equal(err.rawType, 'idempotency_error');
-      const all = await stripe.customers.list({ limit: 100 });
+      const all = await t.stripe.customers.list({ limit: 100 });
       assert.deepEqual(
         all.data.map((c) => c.email),
         ['one@example.com'],
@@ -109,9 +95,9 @@ describe('sandbox idempotency', () => {
     });
 
     it('the same key on another endpoint gives 400 idempotency_error', async () => {
-      await stripe.customers.create({ email: 'ep@example.com' }, { idempotencyKey: 'key-ep' });
+      await t.stripe.customers.create({ email: 'ep@example.com' }, { idempotencyKey: 'key-ep' });
       const err = await expectRejection(
-        stripe.paymentIntents.create(
+        t.stripe.paymentIntents.create(
           { amount: 1000, currency: 'usd' },
           { idempotencyKey: 'key-ep' },
         ),
@@ -120,14 +106,14 @@ describe('sandbox idempotency', () => {
 
       assert.equal(err.statusCode, 400);
       assert.equal(err.rawType, 'idempotency_error');
-      const pis = await stripe.paymentIntents.list({ limit: 100 });
+      const pis = await t.stripe.paymentIntents.list({ limit: 100 });
       assert.equal(pis.data.length, 0);
     });
 
     it('the same key on another object of the same resource gives 400 idempotency_error', async () => {
-      const a = await stripe.customers.create({ name: 'A' });
-      const b = await stripe.customers.create({ name: 'B' });
-      await stripe.customers.update(a.id, { name: 'A2' }, { idempotencyKey: 'key-path' });
+      const a = await t.stripe.customers.create({ name: 'A' });
+      const b = await t.stripe.customers.create({ name: 'B' });
+      await t.stripe.customers.update(a.id, { name: 'A2' }, { idempotencyKey: 'key-path' });
       const res = await rawRequest(t.sandbox, 'POST', `/v1/customers/${b.id}`, {
         body: 'name=A2',
         headers: { 'Idempotency-Key': 'key-path' },
@@ -135,7 +121,7 @@ describe('sandbox idempotency', () => {
 
       assert.equal(res.status, 400, res.text);
       assert.equal(errorOf(res.body).type, 'idempotency_error');
-      const stored = await stripe.customers.retrieve(b.id);
+      const stored = await t.stripe.customers.retrieve(b.id);
       assert.equal('name' in stored ? stored.name : undefined, 'B');
     });
   });
@@ -144,7 +130,7 @@ describe('sandbox idempotency', () => {
     it('the same key under another API key is an independent request', async () => {
       const other = sdkFor(t.sandbox, {}, 'sk_test_other');
       const params = { email: 'scope@example.com' };
-      const mine = await stripe.customers.create(params, { idempotencyKey: 'key-scope' });
+      const mine = await t.stripe.customers.create(params, { idempotencyKey: 'key-scope' });
       const theirs = await other.customers.create(params, { idempotencyKey: 'key-scope' });
 
       assert.notEqual(theirs.id, mine.id);
@@ -154,12 +140,12 @@ describe('sandbox idempotency', () => {
         { email: 'other@example.com' },
         { idempotencyKey: 'key-scope-2' },
       );
-      const mineAgain = await stripe.customers.create(
+      const mineAgain = await t.stripe.customers.create(
         { email: 'mine@example.com' },
         { idempotencyKey: 'key-scope-2' },
       );
       assert.notEqual(mineAgain.id, third.id);
-      const all = await stripe.customers.list({ limit: 100 });
+      const all = await t.stripe.customers.list({ limit: 100 });
       assert.equal(all.data.length, 4);
     });
   });
@@ -174,11 +160,11 @@ describe('sandbox idempotency', () => {
         allowed_payment_method_types: ['card'],
       };
       const first = await expectRejection(
-        stripe.paymentIntents.create(params, { idempotencyKey: 'key-402' }),
+        t.stripe.paymentIntents.create(params, { idempotencyKey: 'key-402' }),
         Stripe.errors.StripeCardError,
       );
       const second = await expectRejection(
-        stripe.paymentIntents.create(params, { idempotencyKey: 'key-402' }),
+        t.stripe.paymentIntents.create(params, { idempotencyKey: 'key-402' }),
         Stripe.errors.StripeCardError,
       );
 
@@ -188,7 +174,7 @@ describe('sandbox idempotency', () => {
       assert.ok(first.payment_intent);
       assert.equal(second.payment_intent?.id, first.payment_intent.id);
       assert.equal(second.headers?.['idempotent-replayed'], 'true');
-      const pis = await stripe.paymentIntents.list({ limit: 100 });
+      const pis = await t.stripe.paymentIntents.list({ limit: 100 });
       assert.deepEqual(
         pis.data.map((pi) => pi.id),
         [first.payment_intent.id],
@@ -198,18 +184,18 @@ describe('sandbox idempotency', () => {
     it('an attach-time decline is replayed as the same 402 and still creates no customer', async () => {
       const params = { email: 'declined@example.com', source: 'tok_chargeDeclined' };
       const first = await expectRejection(
-        stripe.customers.create(params, { idempotencyKey: 'key-attach' }),
+        t.stripe.customers.create(params, { idempotencyKey: 'key-attach' }),
         Stripe.errors.StripeCardError,
       );
       const second = await expectRejection(
-        stripe.customers.create(params, { idempotencyKey: 'key-attach' }),
+        t.stripe.customers.create(params, { idempotencyKey: 'key-attach' }),
         Stripe.errors.StripeCardError,
       );
 
       assert.equal(second.code, first.code);
       assert.equal(second.decline_code, first.decline_code);
       assert.equal(second.headers?.['idempotent-replayed'], 'true');
-      assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 0);
+      assert.equal((await t.stripe.customers.list({ limit: 100 })).data.length, 0);
     });
 
     const rejected = [
@@ -235,13 +221,13 @@ describe('sandbox idempotency', () => {
         assert.equal(bad.status, 400, bad.text);
         assert.equal(errorOf(bad.body).code, code);
 
-        const good = await stripe.paymentIntents.create(
+        const good = await t.stripe.paymentIntents.create(
           { amount: 1000, currency: 'usd' },
           { idempotencyKey: key },
         );
         assert.equal(good.amount, 1000);
         assert.notEqual(good.lastResponse.headers['idempotent-replayed'], 'true');
-        assert.equal((await stripe.paymentIntents.list({ limit: 100 })).data.length, 1);
+        assert.equal((await t.stripe.paymentIntents.list({ limit: 100 })).data.length, 1);
       });
     }
   });
@@ -266,7 +252,7 @@ describe('sandbox idempotency', () => {
       assert.equal(retry.headers.get('idempotent-replayed'), 'true');
       assert.equal(prop(retry.body, 'id'), prop(first.body, 'id'));
       await configureSandbox(t.sandbox, { latency: { fixedMs: 0, jitterMs: 0 } });
-      assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 1);
+      assert.equal((await t.stripe.customers.list({ limit: 100 })).data.length, 1);
     });
 
     it('a charge retried with the same key, in sequence and at once, creates one PaymentIntent', async () => {
@@ -281,10 +267,10 @@ describe('sandbox idempotency', () => {
         allowed_payment_method_types: ['card'],
       };
       const options = { idempotencyKey: 'key-charge' };
-      const first = await stripe.paymentIntents.create(params, options);
-      const again = await stripe.paymentIntents.create(params, options);
+      const first = await t.stripe.paymentIntents.create(params, options);
+      const again = await t.stripe.paymentIntents.create(params, options);
       const burst = await Promise.allSettled(
-        Array.from({ length: 5 }, () => stripe.paymentIntents.create(params, options)),
+        Array.from({ length: 5 }, () => t.stripe.paymentIntents.create(params, options)),
       );
 
       assert.equal(first.status, 'succeeded');
@@ -294,12 +280,12 @@ describe('sandbox idempotency', () => {
         assert.equal(result.status, 'fulfilled');
         if (result.status === 'fulfilled') assert.equal(result.value.id, first.id);
       }
-      const pis = await stripe.paymentIntents.list({ customer, limit: 100 });
+      const pis = await t.stripe.paymentIntents.list({ customer, limit: 100 });
       assert.deepEqual(
         pis.data.map((pi) => pi.id),
         [first.id],
       );
-      const charges = await stripe.charges.list({ customer, limit: 100 });
+      const charges = await t.stripe.charges.list({ customer, limit: 100 });
       assert.equal(charges.data.length, 1);
     });
   });

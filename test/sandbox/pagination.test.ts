@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  expectRejection,
-  resetSandbox,
-  sleep,
-  startTestSandbox,
-  type TestSandbox,
-} from '../support/sandbox.ts';
+import { expectRejection, resetSandbox, sleep, useTestSandbox } from '../support/sandbox.ts';
 
 /**
  * List pagination (stripe-semantics.md §3, §8.2): newest first, `limit` 10 by default and 100 at
@@ -226,24 +220,15 @@ function describeListing(
 }
 
 describe('sandbox pagination', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
+  const t = useTestSandbox({}, { resetEach: false });
 
   describeListing('GET /v1/payment_intents for one customer', '/v1/payment_intents', async () => {
     await resetSandbox(t.sandbox);
-    const customer = await stripe.customers.create({ email: 'many@example.com' });
-    const other = await stripe.customers.create({ email: 'other@example.com' });
+    const customer = await t.stripe.customers.create({ email: 'many@example.com' });
+    const other = await t.stripe.customers.create({ email: 'other@example.com' });
     const created: string[] = [];
     for (let i = 0; i < COUNT; i++) {
-      const pi = await stripe.paymentIntents.create({
+      const pi = await t.stripe.paymentIntents.create({
         amount: 1000 + i,
         currency: 'usd',
         customer: customer.id,
@@ -252,13 +237,13 @@ describe('sandbox pagination', () => {
       created.push(pi.id);
       // Another customer's PaymentIntents are interleaved and must never show up.
       if (i % 50 === 0) {
-        await stripe.paymentIntents.create({ amount: 999, currency: 'usd', customer: other.id });
+        await t.stripe.paymentIntents.create({ amount: 999, currency: 'usd', customer: other.id });
       }
     }
     const list: Lister = (params) =>
-      stripe.paymentIntents.list({ customer: customer.id, ...params });
+      t.stripe.paymentIntents.list({ customer: customer.id, ...params });
     const autoPage = () =>
-      stripe.paymentIntents
+      t.stripe.paymentIntents
         .list({ customer: customer.id, limit: 100 })
         .autoPagingToArray({ limit: 1000 });
     return { list, created, autoPage };
@@ -268,26 +253,27 @@ describe('sandbox pagination', () => {
     await resetSandbox(t.sandbox);
     const created: string[] = [];
     for (let i = 0; i < COUNT; i++) {
-      const customer = await stripe.customers.create({ email: `c${i}@example.com` });
+      const customer = await t.stripe.customers.create({ email: `c${i}@example.com` });
       created.push(customer.id);
     }
-    const list: Lister = (params) => stripe.customers.list(params);
-    const autoPage = () => stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+    const list: Lister = (params) => t.stripe.customers.list(params);
+    const autoPage = () =>
+      t.stripe.customers.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
     return { list, created, autoPage };
   });
 
   describe('SDK auto-pagination backwards', () => {
     it('with ending_before it yields every newer PaymentIntent, oldest first', async () => {
       await resetSandbox(t.sandbox);
-      const customer = await stripe.customers.create({});
+      const customer = await t.stripe.customers.create({});
       for (let i = 0; i < 25; i++) {
-        await stripe.paymentIntents.create({
+        await t.stripe.paymentIntents.create({
           amount: 500 + i,
           currency: 'usd',
           customer: customer.id,
         });
       }
-      const forward = await stripe.paymentIntents
+      const forward = await t.stripe.paymentIntents
         .list({ customer: customer.id, limit: 100 })
         .autoPagingToArray({ limit: 1000 });
       const order = forward.map((pi) => pi.id);
@@ -295,7 +281,7 @@ describe('sandbox pagination', () => {
       assert.ok(oldest);
       assert.equal(order.length, 25);
 
-      const walked = await stripe.paymentIntents
+      const walked = await t.stripe.paymentIntents
         .list({ customer: customer.id, limit: 4, ending_before: oldest })
         .autoPagingToArray({ limit: 1000 });
       assert.deepEqual(
@@ -311,13 +297,15 @@ describe('sandbox pagination', () => {
 
     before(async () => {
       await resetSandbox(t.sandbox);
-      customer = (await stripe.customers.create({})).id;
+      customer = (await t.stripe.customers.create({})).id;
       pis = [];
       // Three batches at least one second apart give three distinct `created` values.
       for (let batch = 0; batch < 3; batch++) {
         if (batch > 0) await sleep(1100);
         for (let i = 0; i < 3; i++) {
-          pis.push(await stripe.paymentIntents.create({ amount: 700, currency: 'usd', customer }));
+          pis.push(
+            await t.stripe.paymentIntents.create({ amount: 700, currency: 'usd', customer }),
+          );
         }
       }
     });
@@ -339,7 +327,7 @@ describe('sandbox pagination', () => {
         for (const t0 of new Set(pis.map((pi) => pi.created))) {
           const range: Stripe.RangeQueryParam = {};
           range[op] = t0;
-          const page = await stripe.paymentIntents.list({ customer, created: range, limit: 100 });
+          const page = await t.stripe.paymentIntents.list({ customer, created: range, limit: 100 });
           const expected = pis
             .filter((pi) => keep[op](pi.created, t0))
             .map((pi) => pi.id)
@@ -358,7 +346,7 @@ describe('sandbox pagination', () => {
       const times = [...new Set(pis.map((pi) => pi.created))].sort((a, b) => a - b);
       const [lo, hi] = [times[0], times.at(-1)];
       assert.ok(lo !== undefined && hi !== undefined);
-      const page = await stripe.paymentIntents.list({
+      const page = await t.stripe.paymentIntents.list({
         customer,
         created: { gte: lo, lt: hi },
         limit: 100,
@@ -383,7 +371,7 @@ describe('sandbox pagination', () => {
       const walked: string[] = [];
       let cursor: string | undefined;
       for (let i = 0; i < 20; i++) {
-        const page = await stripe.paymentIntents.list({
+        const page = await t.stripe.paymentIntents.list({
           customer,
           created: { gt: oldestTime },
           limit: 2,

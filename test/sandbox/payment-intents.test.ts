@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import {
-  errorOf,
-  expectRejection,
-  prop,
-  rawRequest,
-  resetSandbox,
-  startTestSandbox,
-  type TestSandbox,
-} from '../support/sandbox.ts';
+import { errorOf, expectRejection, prop, rawRequest, useTestSandbox } from '../support/sandbox.ts';
 
 /** `/v1/payment_intents`: create, retrieve, confirm, cancel, list, and the status machine. */
 describe('sandbox payment intents', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   /** A customer with `magic` attached; returns the customer and the minted PaymentMethod id. */
   async function customerWith(magic: string): Promise<{ customer: string; pm: string }> {
-    const customer = await stripe.customers.create({
+    const customer = await t.stripe.customers.create({
       payment_method: magic,
       invoice_settings: { default_payment_method: magic },
     });
@@ -52,7 +32,7 @@ describe('sandbox payment intents', () => {
 
   describe('POST /v1/payment_intents', () => {
     it('creates an unconfirmed PaymentIntent with Stripe defaults', async () => {
-      const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'USD' });
+      const pi = await t.stripe.paymentIntents.create({ amount: 2000, currency: 'USD' });
 
       assert.match(pi.id, /^pi_/);
       assert.equal(pi.object, 'payment_intent');
@@ -68,7 +48,7 @@ describe('sandbox payment intents', () => {
     });
 
     it('is requires_confirmation when created with a payment method', async () => {
-      const pi = await stripe.paymentIntents.create({
+      const pi = await t.stripe.paymentIntents.create({
         amount: 2000,
         currency: 'usd',
         payment_method: 'pm_card_visa',
@@ -83,7 +63,7 @@ describe('sandbox payment intents', () => {
     it('charges at once with confirm and off_session', async () => {
       const { customer, pm } = await customerWith('pm_card_visa');
 
-      const pi = await stripe.paymentIntents.create({
+      const pi = await t.stripe.paymentIntents.create({
         ...offSession(customer, pm),
         metadata: { attempt: 'a1' },
         description: 'order 1',
@@ -113,13 +93,13 @@ describe('sandbox payment intents', () => {
         assert.equal(res.status, 400);
         assert.equal(errorOf(res.body).param, 'amount');
         assert.equal(errorOf(res.body).code, code);
-        assert.equal((await stripe.paymentIntents.list()).data.length, 0);
+        assert.equal((await t.stripe.paymentIntents.list()).data.length, 0);
       });
     }
 
     it('refuses an unknown currency', async () => {
       const error = await expectRejection(
-        stripe.paymentIntents.create({ amount: 1000, currency: 'xyz' }),
+        t.stripe.paymentIntents.create({ amount: 1000, currency: 'xyz' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'currency');
@@ -146,7 +126,7 @@ describe('sandbox payment intents', () => {
 
     it('refuses off_session without confirm', async () => {
       const error = await expectRejection(
-        stripe.paymentIntents.create({ amount: 1000, currency: 'usd', off_session: true }),
+        t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', off_session: true }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'off_session');
@@ -154,7 +134,7 @@ describe('sandbox payment intents', () => {
 
     it('refuses an unknown customer with 400 naming customer', async () => {
       const error = await expectRejection(
-        stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: 'cus_unknown' }),
+        t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: 'cus_unknown' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 400);
@@ -164,18 +144,18 @@ describe('sandbox payment intents', () => {
 
     it('refuses a PaymentMethod attached to another customer', async () => {
       const { pm } = await customerWith('pm_card_visa');
-      const other = await stripe.customers.create({});
+      const other = await t.stripe.customers.create({});
       const error = await expectRejection(
-        stripe.paymentIntents.create(offSession(other.id, pm)),
+        t.stripe.paymentIntents.create(offSession(other.id, pm)),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'payment_method');
     });
 
     it('refuses confirmation without any payment method and creates nothing', async () => {
-      const customer = await stripe.customers.create({});
+      const customer = await t.stripe.customers.create({});
       const error = await expectRejection(
-        stripe.paymentIntents.create({
+        t.stripe.paymentIntents.create({
           amount: 1000,
           currency: 'usd',
           customer: customer.id,
@@ -184,12 +164,12 @@ describe('sandbox payment intents', () => {
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.code, 'payment_intent_unexpected_state');
-      assert.equal((await stripe.paymentIntents.list()).data.length, 0);
+      assert.equal((await t.stripe.paymentIntents.list()).data.length, 0);
     });
 
     it('falls back to the customer default_source (a legacy card) when confirming', async () => {
-      const customer = await stripe.customers.create({ source: 'tok_visa' });
-      const pi = await stripe.paymentIntents.create({
+      const customer = await t.stripe.customers.create({ source: 'tok_visa' });
+      const pi = await t.stripe.paymentIntents.create({
         amount: 1000,
         currency: 'usd',
         customer: customer.id,
@@ -201,8 +181,8 @@ describe('sandbox payment intents', () => {
     });
 
     it('attaches the PaymentMethod to the customer with setup_future_usage', async () => {
-      const customer = await stripe.customers.create({});
-      const pi = await stripe.paymentIntents.create({
+      const customer = await t.stripe.customers.create({});
+      const pi = await t.stripe.paymentIntents.create({
         amount: 1000,
         currency: 'usd',
         customer: customer.id,
@@ -210,7 +190,7 @@ describe('sandbox payment intents', () => {
         setup_future_usage: 'off_session',
         confirm: true,
       });
-      const pm = await stripe.paymentMethods.retrieve(String(pi.payment_method));
+      const pm = await t.stripe.paymentMethods.retrieve(String(pi.payment_method));
       assert.equal(pm.customer, customer.id);
     });
   });
@@ -220,7 +200,7 @@ describe('sandbox payment intents', () => {
       const { customer, pm } = await customerWith('pm_card_chargeCustomerFail');
 
       const error = await expectRejection(
-        stripe.paymentIntents.create(offSession(customer, pm)),
+        t.stripe.paymentIntents.create(offSession(customer, pm)),
         Stripe.errors.StripeCardError,
       );
 
@@ -238,12 +218,12 @@ describe('sandbox payment intents', () => {
       assert.equal(pi.last_payment_error?.decline_code, 'generic_decline');
       assert.equal(pi.last_payment_error?.payment_method?.id, pm);
 
-      const stored = await stripe.paymentIntents.retrieve(pi.id);
+      const stored = await t.stripe.paymentIntents.retrieve(pi.id);
       assert.equal(stored.status, 'requires_payment_method');
-      const charge = await stripe.charges.retrieve(String(error.charge));
+      const charge = await t.stripe.charges.retrieve(String(error.charge));
       assert.equal(charge.status, 'failed');
       assert.equal(charge.failure_code, 'card_declined');
-      const listed = await stripe.paymentIntents.list({ customer });
+      const listed = await t.stripe.paymentIntents.list({ customer });
       assert.deepEqual(
         listed.data.map((item) => item.id),
         [pi.id],
@@ -253,12 +233,12 @@ describe('sandbox payment intents', () => {
     it('lets a declined PaymentIntent be confirmed again with another card', async () => {
       const { customer, pm } = await customerWith('pm_card_chargeCustomerFail');
       const declined = await expectRejection(
-        stripe.paymentIntents.create(offSession(customer, pm)),
+        t.stripe.paymentIntents.create(offSession(customer, pm)),
         Stripe.errors.StripeCardError,
       );
-      const good = await stripe.paymentMethods.attach('pm_card_visa', { customer });
+      const good = await t.stripe.paymentMethods.attach('pm_card_visa', { customer });
 
-      const pi = await stripe.paymentIntents.confirm(String(declined.payment_intent?.id), {
+      const pi = await t.stripe.paymentIntents.confirm(String(declined.payment_intent?.id), {
         payment_method: good.id,
         off_session: true,
       });
@@ -273,7 +253,7 @@ describe('sandbox payment intents', () => {
       const { customer, pm } = await customerWith('pm_card_threeDSecure2Required');
 
       const error = await expectRejection(
-        stripe.paymentIntents.create(offSession(customer, pm)),
+        t.stripe.paymentIntents.create(offSession(customer, pm)),
         Stripe.errors.StripeCardError,
       );
       assert.equal(error.code, 'authentication_required');
@@ -285,7 +265,7 @@ describe('sandbox payment intents', () => {
     it('stops at requires_action on session, then can be canceled', async () => {
       const { customer, pm } = await customerWith('pm_card_threeDSecure2Required');
 
-      const pi = await stripe.paymentIntents.create({
+      const pi = await t.stripe.paymentIntents.create({
         amount: 1500,
         currency: 'usd',
         customer,
@@ -296,7 +276,7 @@ describe('sandbox payment intents', () => {
       assert.equal(pi.next_action?.type, 'use_stripe_sdk');
       assert.equal(pi.latest_charge, null);
 
-      const canceled = await stripe.paymentIntents.cancel(pi.id, {
+      const canceled = await t.stripe.paymentIntents.cancel(pi.id, {
         cancellation_reason: 'abandoned',
       });
       assert.equal(canceled.status, 'canceled');
@@ -306,7 +286,7 @@ describe('sandbox payment intents', () => {
     });
 
     it('redirects to return_url when one is given', async () => {
-      const pi = await stripe.paymentIntents.create({
+      const pi = await t.stripe.paymentIntents.create({
         amount: 1500,
         currency: 'usd',
         payment_method: 'pm_card_authenticationRequired',
@@ -319,7 +299,7 @@ describe('sandbox payment intents', () => {
 
     it('fails with 402 when error_on_requires_action is set', async () => {
       const error = await expectRejection(
-        stripe.paymentIntents.create({
+        t.stripe.paymentIntents.create({
           amount: 1500,
           currency: 'usd',
           payment_method: 'pm_card_threeDSecure2Required',
@@ -335,25 +315,25 @@ describe('sandbox payment intents', () => {
 
   describe('POST /v1/payment_intents/:id/confirm', () => {
     it('confirms a PaymentIntent created with a payment method', async () => {
-      const created = await stripe.paymentIntents.create({
+      const created = await t.stripe.paymentIntents.create({
         amount: 3000,
         currency: 'eur',
         payment_method: 'pm_card_mastercard',
       });
-      const pi = await stripe.paymentIntents.confirm(created.id);
+      const pi = await t.stripe.paymentIntents.confirm(created.id);
       assert.equal(pi.status, 'succeeded');
       assert.match(String(pi.latest_charge), /^ch_/);
     });
 
     it('refuses to confirm a succeeded PaymentIntent', async () => {
-      const created = await stripe.paymentIntents.create({
+      const created = await t.stripe.paymentIntents.create({
         amount: 3000,
         currency: 'usd',
         payment_method: 'pm_card_visa',
         confirm: true,
       });
       const error = await expectRejection(
-        stripe.paymentIntents.confirm(created.id),
+        t.stripe.paymentIntents.confirm(created.id),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.code, 'payment_intent_unexpected_state');
@@ -361,9 +341,9 @@ describe('sandbox payment intents', () => {
     });
 
     it('refuses to confirm without a payment method', async () => {
-      const created = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd' });
+      const created = await t.stripe.paymentIntents.create({ amount: 3000, currency: 'usd' });
       const error = await expectRejection(
-        stripe.paymentIntents.confirm(created.id),
+        t.stripe.paymentIntents.confirm(created.id),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.code, 'payment_intent_unexpected_state');
@@ -371,7 +351,7 @@ describe('sandbox payment intents', () => {
     });
 
     it('holds the funds with manual capture, and cancel releases them', async () => {
-      const pi = await stripe.paymentIntents.create({
+      const pi = await t.stripe.paymentIntents.create({
         amount: 5000,
         currency: 'usd',
         payment_method: 'pm_card_visa',
@@ -382,9 +362,9 @@ describe('sandbox payment intents', () => {
       assert.equal(pi.amount_capturable, 5000);
       assert.equal(pi.amount_received, 0);
 
-      const canceled = await stripe.paymentIntents.cancel(pi.id);
+      const canceled = await t.stripe.paymentIntents.cancel(pi.id);
       assert.equal(canceled.status, 'canceled');
-      const charge = await stripe.charges.retrieve(String(pi.latest_charge));
+      const charge = await t.stripe.charges.retrieve(String(pi.latest_charge));
       assert.equal(charge.captured, false);
       assert.equal(charge.refunded, true);
     });
@@ -392,22 +372,22 @@ describe('sandbox payment intents', () => {
 
   describe('POST /v1/payment_intents/:id/cancel', () => {
     it('refuses to cancel a succeeded or canceled PaymentIntent', async () => {
-      const done = await stripe.paymentIntents.create({
+      const done = await t.stripe.paymentIntents.create({
         amount: 1000,
         currency: 'usd',
         payment_method: 'pm_card_visa',
         confirm: true,
       });
       const error = await expectRejection(
-        stripe.paymentIntents.cancel(done.id),
+        t.stripe.paymentIntents.cancel(done.id),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.code, 'payment_intent_unexpected_state');
 
-      const open = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
-      await stripe.paymentIntents.cancel(open.id);
+      const open = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+      await t.stripe.paymentIntents.cancel(open.id);
       await expectRejection(
-        stripe.paymentIntents.cancel(open.id),
+        t.stripe.paymentIntents.cancel(open.id),
         Stripe.errors.StripeInvalidRequestError,
       );
     });
@@ -416,7 +396,7 @@ describe('sandbox payment intents', () => {
   describe('GET /v1/payment_intents/:id', () => {
     it('answers 404 for an unknown id', async () => {
       const error = await expectRejection(
-        stripe.paymentIntents.retrieve('pi_unknown'),
+        t.stripe.paymentIntents.retrieve('pi_unknown'),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 404);
@@ -425,9 +405,9 @@ describe('sandbox payment intents', () => {
 
     it('expands the customer and the payment method', async () => {
       const { customer, pm } = await customerWith('pm_card_visa');
-      const created = await stripe.paymentIntents.create(offSession(customer, pm));
+      const created = await t.stripe.paymentIntents.create(offSession(customer, pm));
 
-      const pi = await stripe.paymentIntents.retrieve(created.id, {
+      const pi = await t.stripe.paymentIntents.retrieve(created.id, {
         expand: ['customer', 'payment_method', 'latest_charge.payment_intent'],
       });
       assert.equal(prop(pi.customer, 'id'), customer);
@@ -439,13 +419,13 @@ describe('sandbox payment intents', () => {
   describe('GET /v1/payment_intents', () => {
     it('lists by customer, newest first, with created bounds and cursors', async () => {
       const { customer, pm } = await customerWith('pm_card_visa');
-      const other = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+      const other = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
       const ids: string[] = [];
       for (let i = 0; i < 3; i++)
-        ids.push((await stripe.paymentIntents.create(offSession(customer, pm))).id);
+        ids.push((await t.stripe.paymentIntents.create(offSession(customer, pm))).id);
       const newestFirst = [...ids].reverse();
 
-      const all = await stripe.paymentIntents.list({ customer });
+      const all = await t.stripe.paymentIntents.list({ customer });
       assert.deepEqual(
         all.data.map((pi) => pi.id),
         newestFirst,
@@ -453,28 +433,32 @@ describe('sandbox payment intents', () => {
       assert.equal(all.url, '/v1/payment_intents');
       assert.ok(!all.data.some((pi) => pi.id === other.id));
 
-      const page = await stripe.paymentIntents.list({ customer, limit: 1, starting_after: ids[2] });
+      const page = await t.stripe.paymentIntents.list({
+        customer,
+        limit: 1,
+        starting_after: ids[2],
+      });
       assert.deepEqual(
         page.data.map((pi) => pi.id),
         [ids[1]],
       );
       assert.equal(page.has_more, true);
-      const back = await stripe.paymentIntents.list({ customer, ending_before: ids[0] });
+      const back = await t.stripe.paymentIntents.list({ customer, ending_before: ids[0] });
       assert.deepEqual(
         back.data.map((pi) => pi.id),
         [ids[2], ids[1]],
       );
 
       const created = all.data[0]?.created ?? 0;
-      const future = await stripe.paymentIntents.list({ customer, created: { gt: created } });
+      const future = await t.stripe.paymentIntents.list({ customer, created: { gt: created } });
       assert.equal(future.data.length, 0);
-      const since = await stripe.paymentIntents.list({ customer, created: { gte: created } });
+      const since = await t.stripe.paymentIntents.list({ customer, created: { gte: created } });
       assert.equal(since.data.length, 3);
     });
 
     it('refuses a limit above 100', async () => {
       const error = await expectRejection(
-        stripe.paymentIntents.list({ limit: 101 }),
+        t.stripe.paymentIntents.list({ limit: 101 }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.param, 'limit');

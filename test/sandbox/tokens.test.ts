@@ -1,37 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import {
   errorOf,
   expectRejection,
   prop,
   rawRequest,
-  resetSandbox,
   sdkFor,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from '../support/sandbox.ts';
 
 const NEXT_YEAR = String(new Date().getUTCFullYear() + 1);
 
 /** `/v1/tokens`: card tokens from numbers, single use; magic test tokens, reusable. */
 describe('sandbox tokens', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   function tokenize(card: Stripe.TokenCreateParams.Card): Promise<Stripe.Token> {
-    return stripe.tokens.create({ card });
+    return t.stripe.tokens.create({ card });
   }
 
   describe('POST /v1/tokens', () => {
@@ -131,17 +117,17 @@ describe('sandbox tokens', () => {
         exp_month: '6',
         exp_year: NEXT_YEAR,
       });
-      assert.equal((await stripe.tokens.retrieve(token.id)).used, false);
+      assert.equal((await t.stripe.tokens.retrieve(token.id)).used, false);
 
-      const customer = await stripe.customers.create({ source: token.id });
+      const customer = await t.stripe.customers.create({ source: token.id });
 
-      assert.equal((await stripe.tokens.retrieve(token.id)).used, true);
+      assert.equal((await t.stripe.tokens.retrieve(token.id)).used, true);
       // The token's card keeps its id once attached.
       assert.equal(customer.default_source, token.card?.id);
     });
 
     it('describes a magic token', async () => {
-      const token = await stripe.tokens.retrieve('tok_amex');
+      const token = await t.stripe.tokens.retrieve('tok_amex');
       assert.equal(token.id, 'tok_amex');
       assert.equal(token.card?.brand, 'American Express');
       assert.equal(token.used, false);
@@ -149,7 +135,7 @@ describe('sandbox tokens', () => {
 
     it('answers 404 for an unknown token', async () => {
       const error = await expectRejection(
-        stripe.tokens.retrieve('tok_unknown'),
+        t.stripe.tokens.retrieve('tok_unknown'),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 404);
@@ -164,10 +150,10 @@ describe('sandbox tokens', () => {
         exp_month: '6',
         exp_year: NEXT_YEAR,
       });
-      await stripe.customers.create({ source: token.id });
+      await t.stripe.customers.create({ source: token.id });
 
       const error = await expectRejection(
-        stripe.paymentMethods.create({ type: 'card', card: { token: token.id } }),
+        t.stripe.paymentMethods.create({ type: 'card', card: { token: token.id } }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 400);
@@ -179,14 +165,14 @@ describe('sandbox tokens', () => {
     });
 
     it('lets a magic token be used again and again, each use a new card', async () => {
-      const first = await stripe.customers.create({ source: 'tok_visa' });
-      const second = await stripe.customers.create({ source: 'tok_visa' });
+      const first = await t.stripe.customers.create({ source: 'tok_visa' });
+      const second = await t.stripe.customers.create({ source: 'tok_visa' });
       assert.notEqual(first.default_source, second.default_source);
     });
 
     it('answers 400 resource_missing naming the parameter for an unknown token', async () => {
       const error = await expectRejection(
-        stripe.customers.create({ source: 'tok_unknown' }),
+        t.stripe.customers.create({ source: 'tok_unknown' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(error.statusCode, 400);
@@ -203,10 +189,10 @@ describe('sandbox tokens', () => {
       });
 
       await expectRejection(
-        stripe.customers.create({ source: token.id }),
+        t.stripe.customers.create({ source: token.id }),
         Stripe.errors.StripeCardError,
       );
-      assert.equal((await stripe.tokens.retrieve(token.id)).used, false);
+      assert.equal((await t.stripe.tokens.retrieve(token.id)).used, false);
     });
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import {
   configureSandbox,
@@ -9,10 +9,8 @@ import {
   prop,
   type RawResponse,
   rawRequest,
-  resetSandbox,
   sdkFor,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from '../support/sandbox.ts';
 
 /**
@@ -38,19 +36,7 @@ function assertEnvelope(res: RawResponse, status: number): Record<string, unknow
 }
 
 describe('sandbox wire protocol', () => {
-  let t: TestSandbox;
-  let stripe: Stripe;
-
-  before(async () => {
-    t = await startTestSandbox();
-    stripe = t.stripe;
-  });
-  after(async () => {
-    await t.close();
-  });
-  beforeEach(async () => {
-    await resetSandbox(t.sandbox);
-  });
+  const t = useTestSandbox();
 
   const get = (path: string, key?: string | null, headers?: Record<string, string>) =>
     rawRequest(t.sandbox, 'GET', path, { key, headers });
@@ -113,7 +99,7 @@ describe('sandbox wire protocol', () => {
         body: 'email=nope%40example.com',
       });
       assertEnvelope(res, 401);
-      assert.equal((await stripe.customers.list()).data.length, 0);
+      assert.equal((await t.stripe.customers.list()).data.length, 0);
     });
   });
 
@@ -146,7 +132,10 @@ describe('sandbox wire protocol', () => {
 
   describe('form bodies', () => {
     it('nested brackets set nested fields', async () => {
-      const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+      const pm = await t.stripe.paymentMethods.create({
+        type: 'card',
+        card: { token: 'tok_visa' },
+      });
       const res = await post(
         '/v1/customers',
         `payment_method=${pm.id}&invoice_settings[default_payment_method]=${pm.id}` +
@@ -198,7 +187,7 @@ describe('sandbox wire protocol', () => {
     });
 
     it('an empty value unsets a field and an empty metadata value removes that key', async () => {
-      const customer = await stripe.customers.create({
+      const customer = await t.stripe.customers.create({
         description: 'Old',
         metadata: { a: '1', b: '2' },
       });
@@ -209,9 +198,13 @@ describe('sandbox wire protocol', () => {
     });
 
     it('GET query strings use the same bracket encoding', async () => {
-      const customer = await stripe.customers.create({});
+      const customer = await t.stripe.customers.create({});
       for (let i = 0; i < 3; i++) {
-        await stripe.paymentIntents.create({ amount: 900, currency: 'usd', customer: customer.id });
+        await t.stripe.paymentIntents.create({
+          amount: 900,
+          currency: 'usd',
+          customer: customer.id,
+        });
       }
       const res = await get(`/v1/payment_intents?customer=${customer.id}&created[gte]=0&limit=2`);
       assert.equal(res.status, 200, res.text);
@@ -232,7 +225,7 @@ describe('sandbox wire protocol', () => {
       assert.equal(error.code, 'parameter_unknown');
       assert.equal(error.param, 'bogus');
       assert.match(String(error.message), /bogus/);
-      assert.equal((await stripe.customers.list()).data.length, 0);
+      assert.equal((await t.stripe.customers.list()).data.length, 0);
     });
 
     it('an unknown nested parameter gives 400 parameter_unknown with its bracket path', async () => {
@@ -253,7 +246,7 @@ describe('sandbox wire protocol', () => {
         const res = await post('/v1/payment_intents', `amount=1000&currency=usd&${types}`);
         const error = assertEnvelope(res, 400);
         assert.equal(error.code, 'payment_method_types_no_longer_supported');
-        assert.equal((await stripe.paymentIntents.list()).data.length, 0);
+        assert.equal((await t.stripe.paymentIntents.list()).data.length, 0);
       });
     }
 
@@ -338,7 +331,7 @@ describe('sandbox wire protocol', () => {
         );
         assertEnvelope(res, res.status);
         assert.match(res.headers.get('request-id') ?? '', /^req_/);
-        assert.equal((await stripe.customers.list()).data.length, 0);
+        assert.equal((await t.stripe.customers.list()).data.length, 0);
         assert.equal((await get('/v1/customers')).status, 200, 'the server still answers');
       });
     }
@@ -347,7 +340,7 @@ describe('sandbox wire protocol', () => {
   describe('SDK error classes', () => {
     it('404 maps to StripeInvalidRequestError with resource_missing on id', async () => {
       const err = await expectRejection(
-        stripe.customers.retrieve('cus_missing'),
+        t.stripe.customers.retrieve('cus_missing'),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(err.statusCode, 404);
@@ -361,7 +354,7 @@ describe('sandbox wire protocol', () => {
 
     it('400 maps to StripeInvalidRequestError', async () => {
       const err = await expectRejection(
-        stripe.paymentIntents.create({ amount: 10, currency: 'usd' }),
+        t.stripe.paymentIntents.create({ amount: 10, currency: 'usd' }),
         Stripe.errors.StripeInvalidRequestError,
       );
       assert.equal(err.statusCode, 400);
@@ -379,7 +372,7 @@ describe('sandbox wire protocol', () => {
 
     it('402 maps to StripeCardError', async () => {
       const err = await expectRejection(
-        stripe.customers.create({ source: 'tok_chargeDeclined' }),
+        t.stripe.customers.create({ source: 'tok_chargeDeclined' }),
         Stripe.errors.StripeCardError,
       );
       assert.equal(err.statusCode, 402);
@@ -388,9 +381,9 @@ describe('sandbox wire protocol', () => {
     });
 
     it('an idempotency mismatch maps to StripeIdempotencyError', async () => {
-      await stripe.customers.create({ name: 'A' }, { idempotencyKey: 'wire-mm' });
+      await t.stripe.customers.create({ name: 'A' }, { idempotencyKey: 'wire-mm' });
       const err = await expectRejection(
-        stripe.customers.create({ name: 'B' }, { idempotencyKey: 'wire-mm' }),
+        t.stripe.customers.create({ name: 'B' }, { idempotencyKey: 'wire-mm' }),
         Stripe.errors.StripeIdempotencyError,
       );
       assert.equal(err.statusCode, 400);
@@ -398,7 +391,7 @@ describe('sandbox wire protocol', () => {
 
     it('500 maps to StripeAPIError', async () => {
       await configureSandbox(t.sandbox, { faults: { next: 1, kinds: ['http_500'] } });
-      const err = await expectRejection(stripe.customers.list(), Stripe.errors.StripeAPIError);
+      const err = await expectRejection(t.stripe.customers.list(), Stripe.errors.StripeAPIError);
       assert.equal(err.statusCode, 500);
       assert.equal(err.rawType, 'api_error');
     });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import Stripe from 'stripe';
 import {
   type FaultOptions,
@@ -181,4 +182,42 @@ export async function sandboxStats(sandbox: Pick<Sandbox, 'url'>): Promise<Sandb
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A sandbox shared by the tests of one file; its members are valid from the first test on. */
+export interface SandboxFixture {
+  readonly sandbox: Sandbox;
+  readonly stripe: Stripe;
+}
+
+/**
+ * Starts one in-memory sandbox before the tests of the calling `describe`, closes it after them,
+ * and (unless `resetEach` is false) resets its state before each test.
+ */
+export function useTestSandbox(
+  options: SandboxOptions = {},
+  { resetEach = true }: { resetEach?: boolean } = {},
+): SandboxFixture {
+  let started: TestSandbox | undefined;
+  const current = (): TestSandbox => started ?? assert.fail('the sandbox is not started yet');
+
+  before(async () => {
+    started = await startTestSandbox(options);
+  });
+  after(async () => {
+    await started?.close();
+  });
+  if (resetEach) {
+    beforeEach(async () => {
+      await resetSandbox(current().sandbox);
+    });
+  }
+  return {
+    get sandbox() {
+      return current().sandbox;
+    },
+    get stripe() {
+      return current().stripe;
+    },
+  };
 }
